@@ -1,0 +1,3 @@
+module github.com/sluicedb/sluice
+
+go 1.26
