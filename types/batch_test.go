@@ -143,7 +143,7 @@ func TestBatchRejectsBadRows(t *testing.T) {
 	bb := NewBatchBuilder(nil, s)
 	defer bb.Release()
 	bad := [][]any{
-		{int64(1), nil, nil},                 // wrong Go type
+		{int64(1), nil, nil},                  // wrong Go type
 		{nil, MustParseDecimal("100.0"), nil}, // too wide
 		{nil, nil, &Map{Keys: []any{nil}, Values: []any{int32(1)}}},
 		{nil, nil},
