@@ -46,14 +46,14 @@ fmt-check:
 $(ANTLR_JAR):
 	npm install --no-save --prefix tools antlr4ng-cli@$(ANTLR_VER)
 
-# Regenerates the Go parser from grammar/SqlBase.g4 and records the grammar's
+# Regenerates the Go parser from grammar/Sluice.g4 and records the grammar's
 # checksum so a test can tell when the committed parser is stale.
 generate: $(ANTLR_JAR)
 	rm -f parser/gen/*.go parser/gen/*.interp parser/gen/*.tokens
 	java -jar $(ANTLR_JAR) -Dlanguage=Go -package gen -visitor -no-listener \
-		-Xexact-output-dir -o parser/gen grammar/SqlBase.g4
+		-Xexact-output-dir -o parser/gen grammar/Sluice.g4
 	rm -f parser/gen/*.interp parser/gen/*.tokens
-	$(GO) run ./grammar/checksum -grammar grammar/SqlBase.g4 -out parser/gen/checksum.go
+	$(GO) run ./grammar/checksum -grammar grammar/Sluice.g4 -out parser/gen/checksum.go
 	gofmt -w parser/gen
 
 bench:
