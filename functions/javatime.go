@@ -387,16 +387,16 @@ func abs(v int) int {
 
 // dtFields collects parsed fields; -1 means absent.
 type dtFields struct {
-	year, month, day, doy           int
-	hour, hour12, minute, second    int
-	nanos                           int
-	pm                              int // -1 unknown, 0 AM, 1 PM
-	offset                          int
-	hasOffset                       bool
-	loc                             *time.Location
-	twoDigitYear                    bool
-	clockHour                       bool
-	hourOfDayClock, milliOfDay      int
+	year, month, day, doy        int
+	hour, hour12, minute, second int
+	nanos                        int
+	pm                           int // -1 unknown, 0 AM, 1 PM
+	offset                       int
+	hasOffset                    bool
+	loc                          *time.Location
+	twoDigitYear                 bool
+	clockHour                    bool
+	hourOfDayClock, milliOfDay   int
 }
 
 // parse reads s with the pattern. Fields the pattern lacks default to

@@ -15,7 +15,9 @@ func mathFunctions() []*Function {
 			func(v int32) (any, error) { return absInt32(v) },
 			func(v int64) (any, error) { return absInt64(v) },
 			func(v float64) (any, error) { return math.Abs(v), nil },
-			func(d types.Decimal) (any, error) { return types.DecimalFromBig(new(big.Int).Abs(d.Unscaled), d.Scale), nil },
+			func(d types.Decimal) (any, error) {
+				return types.DecimalFromBig(new(big.Int).Abs(d.Unscaled), d.Scale), nil
+			},
 		)...),
 		scalar("CEIL", catMath, "Returns the smallest integer value that is greater than or equal to its argument.", numericUnary(
 			func(v int32) (any, error) { return v, nil },
