@@ -143,6 +143,14 @@ const (
 	UnaryPlus
 )
 
+// String returns the operator as written.
+func (o UnaryOp) String() string {
+	if o == UnaryPlus {
+		return "+"
+	}
+	return "-"
+}
+
 // Unary is -expr or +expr.
 type Unary struct {
 	Pos

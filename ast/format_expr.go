@@ -109,9 +109,9 @@ func writeExpr(b *strings.Builder, e Expr) {
 		b.WriteString("NULL")
 	case *BooleanLiteral:
 		if e.Value {
-			b.WriteString("true")
+			b.WriteString("TRUE")
 		} else {
-			b.WriteString("false")
+			b.WriteString("FALSE")
 		}
 	case *IntegerLiteral:
 		b.WriteString(strconv.FormatInt(e.Value, 10))

@@ -38,6 +38,11 @@ const (
 	HeaderColumn
 )
 
+var constraintNames = [...]string{"VALUE", "KEY", "PRIMARY KEY", "HEADERS", "HEADER"}
+
+// String names the column role.
+func (k ConstraintKind) String() string { return constraintNames[k] }
+
 // TableElement is one column of a CREATE STREAM/TABLE or ALTER statement.
 type TableElement struct {
 	Pos
@@ -58,6 +63,11 @@ const (
 	EmitChanges
 	EmitFinal
 )
+
+var emitNames = [...]string{"NONE", "CHANGES", "FINAL"}
+
+// String names the materialisation.
+func (k EmitKind) String() string { return emitNames[k] }
 
 // Query is a SELECT.
 type Query struct {
@@ -328,6 +338,11 @@ type Explain struct {
 	Statement Statement
 	QueryID   string
 }
+
+var scopeNames = [...]string{"ANY", "SOURCE", "SINK"}
+
+// String names the connector scope.
+func (s ConnectorScope) String() string { return scopeNames[s] }
 
 // CreateSource is CREATE [OR REPLACE] [SOURCE] STREAM|TABLE [IF NOT EXISTS]
 // name [(elements)] [WITH (...)].

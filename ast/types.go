@@ -13,6 +13,11 @@ const (
 	StructType
 )
 
+var typeKindNames = [...]string{"NAMED", "ARRAY", "MAP", "STRUCT"}
+
+// String names the shape.
+func (k TypeKind) String() string { return typeKindNames[k] }
+
 // Type is a SQL type as written in a statement. It is resolved to a
 // types.Type by the planner, which knows the aliases (INT = INTEGER,
 // VARCHAR = STRING) and the custom types.

@@ -364,6 +364,7 @@ typeParameter
 
 variableName
     : IDENTIFIER
+    | nonReserved
     ;
 
 identifier

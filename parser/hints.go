@@ -61,12 +61,11 @@ func describeExpected(types []int) []string {
 	}
 	seen := map[string]bool{}
 	var out []string
-	nonReservedSeen := 0
+	identifier := contains(types, gen.SluiceParserIDENTIFIER)
 	for _, t := range types {
-		if isNonReservedKeyword(t) {
+		if identifier && isNonReservedKeyword(t) {
 			// Non-reserved keywords are accepted wherever an identifier
 			// is; listing each of them would only add noise.
-			nonReservedSeen++
 			continue
 		}
 		d := tokenDisplay(t)
@@ -110,9 +109,11 @@ func hint(tokens *antlr.CommonTokenStream, tok antlr.Token, expected []int) stri
 	text := tok.GetText()
 	tt := tok.GetTokenType()
 	switch {
+	case text == "*" && follows(tokens, tok, gen.SluiceParserSLASH):
+		return "a /* comment is not terminated"
 	case tt == gen.SluiceParserUNRECOGNIZED && text == "'":
 		return "a string literal is not terminated; strings are written in single quotes, with '' for a quote inside"
-	case tt == gen.SluiceParserQUOTED_IDENTIFIER && contains(expected, gen.SluiceParserSTRING):
+	case tt == gen.SluiceParserQUOTED_IDENTIFIER && (contains(expected, gen.SluiceParserSTRING) || follows(tokens, tok, gen.SluiceParserEQ)):
 		return "string literals use single quotes; double quotes are for identifiers"
 	case isClauseKeyword(tt):
 		if prev := previousToken(tokens, tok, 1); prev != nil &&
@@ -124,9 +125,17 @@ func hint(tokens *antlr.CommonTokenStream, tok antlr.Token, expected []int) stri
 		return "is a ';' missing at the end of the previous statement?"
 	}
 	if tt == gen.SluiceParserIDENTIFIER || isNonReservedKeyword(tt) {
-		candidates := expected
-		if atStatementStart(tokens, tok) {
+		candidates := append([]int(nil), expected...)
+		switch {
+		case atStatementStart(tokens, tok):
 			for t := range statementStarts {
+				candidates = append(candidates, t)
+			}
+		case len(candidates) == 0:
+			// Where the expected set is unknown, any keyword is a
+			// candidate: an error at a near-miss of one is almost always
+			// a typo.
+			for t := 1; t < len(gen.SluiceLexerLexerStaticData.LiteralNames); t++ {
 				candidates = append(candidates, t)
 			}
 		}
@@ -135,6 +144,12 @@ func hint(tokens *antlr.CommonTokenStream, tok antlr.Token, expected []int) stri
 		}
 	}
 	return ""
+}
+
+// follows reports whether the token before tok has type t.
+func follows(tokens *antlr.CommonTokenStream, tok antlr.Token, t int) bool {
+	prev := previousToken(tokens, tok, 1)
+	return prev != nil && prev.GetTokenType() == t
 }
 
 func isClauseKeyword(t int) bool {

@@ -167,8 +167,13 @@ func (l *errorListener) SyntaxError(recognizer antlr.Recognizer, offending any, 
 		text = tok.GetText()
 	}
 	e.Token = text
+	// The parser's expected set is only meaningful when the error was
+	// found at the offending token itself; a "no viable alternative"
+	// found after looking ahead over several tokens leaves the parser in
+	// the state where the lookahead began.
 	var expected []int
-	if p, ok := recognizer.(antlr.Parser); ok {
+	if p, ok := recognizer.(antlr.Parser); ok &&
+		(!strings.HasPrefix(msg, "no viable alternative at input ") || msg == "no viable alternative at input '"+text+"'") {
 		expected = expectedTokens(p)
 	}
 	switch {

@@ -3,4 +3,4 @@
 package gen
 
 // GrammarSHA256 is the SHA-256 of the grammar this parser was generated from.
-const GrammarSHA256 = "c1152041c6052f3e042537818f1d8bae31f3821b1871760e1bfafcc4cb0c9444"
+const GrammarSHA256 = "f6c8cca95b5e28cd1629e01143139bec4226a6a4115012e7e687a735b9e96590"
