@@ -247,7 +247,7 @@ func (a *extremeAcc) Add(args []any) error {
 		a.best = args[0]
 		return nil
 	}
-	c, err := compareValues(args[0], a.best)
+	c, err := types.Compare(args[0], a.best)
 	if err != nil {
 		return err
 	}
@@ -287,7 +287,7 @@ type attrAcc struct {
 
 func (a *attrAcc) find(v any) int {
 	for i, x := range a.vals {
-		if equalValues(x, v) {
+		if types.NotDistinct(x, v) {
 			return i
 		}
 	}

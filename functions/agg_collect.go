@@ -40,7 +40,7 @@ func (a *listAcc) Undo(args []any) error {
 		return ErrUndoUnsupported
 	}
 	for i, v := range a.vals {
-		if equalValues(v, args[0]) {
+		if types.NotDistinct(v, args[0]) {
 			a.vals = append(a.vals[:i], a.vals[i+1:]...)
 			break
 		}
@@ -191,7 +191,7 @@ func (a *topkAcc) Add(args []any) error {
 	}
 	// Insert keeping descending order; k is small, so linear is fine.
 	i := sort.Search(len(a.vals), func(i int) bool {
-		c, err := compareValues(a.vals[i], v)
+		c, err := types.Compare(a.vals[i], v)
 		if err != nil {
 			a.err = err
 		}

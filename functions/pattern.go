@@ -136,7 +136,7 @@ func (p *Pattern) match(arg *types.Type, b bindings, casts bool) bool {
 		if p.typ.Equal(arg) {
 			return true
 		}
-		return casts && canImplicitlyCast(arg, p.typ)
+		return casts && types.CanImplicitlyCast(arg, p.typ)
 	case patDecimal:
 		if arg.Kind == types.DecimalKind {
 			return true
@@ -155,10 +155,10 @@ func (p *Pattern) match(arg *types.Type, b bindings, casts bool) bool {
 			return true
 		}
 		if casts {
-			if canImplicitlyCast(arg, bound) {
+			if types.CanImplicitlyCast(arg, bound) {
 				return true
 			}
-			if canImplicitlyCast(bound, arg) {
+			if types.CanImplicitlyCast(bound, arg) {
 				// A later, wider argument widens the variable (so
 				// COALESCE(INT, BIGINT) is BIGINT).
 				b[p.name] = arg

@@ -31,7 +31,7 @@ func arrayFunctions() []*Function {
 					return false, nil
 				}
 				for _, e := range arr {
-					if equalValues(e, a[1]) {
+					if types.NotDistinct(e, a[1]) {
 						return true, nil
 					}
 				}
@@ -68,7 +68,7 @@ func arrayFunctions() []*Function {
 				}
 				out := []any{}
 				for _, e := range arr {
-					if !equalValues(e, a[1]) {
+					if !types.NotDistinct(e, a[1]) {
 						out = append(out, e)
 					}
 				}
@@ -102,7 +102,7 @@ func arrayFunctions() []*Function {
 
 func containsValue(arr []any, v any) bool {
 	for _, e := range arr {
-		if equalValues(e, v) {
+		if types.NotDistinct(e, v) {
 			return true
 		}
 	}
@@ -152,15 +152,15 @@ func valueText(v any) string {
 	case string:
 		return x
 	case float64:
-		return javaDouble(x)
+		return types.FormatDouble(x)
 	case types.Decimal:
 		return decimalPlain(x)
 	case types.Date:
-		return formatDateISO(x)
+		return x.String()
 	case types.Time:
-		return formatTimeISO(x)
+		return x.String()
 	case types.Timestamp:
-		return formatTimestampISO(x)
+		return x.String()
 	}
 	return fmt.Sprint(v)
 }
@@ -176,7 +176,7 @@ func arrayExtreme(dir int) ScalarFunc {
 				best = e
 				continue
 			}
-			c, err := compareValues(e, best)
+			c, err := types.Compare(e, best)
 			if err != nil {
 				return nil, err
 			}
@@ -207,7 +207,7 @@ func arraySort(a []any) (any, error) {
 		if x == nil || y == nil {
 			return x != nil && y == nil
 		}
-		c, cerr := compareValues(x, y)
+		c, cerr := types.Compare(x, y)
 		if cerr != nil {
 			err = cerr
 		}
@@ -325,7 +325,7 @@ func nullFunctions() []*Function {
 			}, p("expression", T), p("altValue", T)))),
 		scalar("NULLIF", catNulls, "Returns NULL if the two arguments are equal, otherwise the first.",
 			nullable(sig(T, "NULL when equal.", func(a []any) (any, error) {
-				if a[0] != nil && a[1] != nil && equalValues(a[0], a[1]) {
+				if a[0] != nil && a[1] != nil && types.NotDistinct(a[0], a[1]) {
 					return nil, nil
 				}
 				return a[0], nil

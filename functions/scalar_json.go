@@ -301,9 +301,9 @@ func writeValueJSON(b *strings.Builder, v any) error {
 		b.WriteString(strconv.FormatInt(x, 10))
 	case float64:
 		if math.IsNaN(x) || math.IsInf(x, 0) {
-			writeJSONString(b, javaDouble(x))
+			writeJSONString(b, types.FormatDouble(x))
 		} else {
-			b.WriteString(javaDouble(x))
+			b.WriteString(types.FormatDouble(x))
 		}
 	case types.Decimal:
 		b.WriteString(decimalPlain(x))
@@ -312,11 +312,11 @@ func writeValueJSON(b *strings.Builder, v any) error {
 	case []byte:
 		writeJSONString(b, base64.StdEncoding.EncodeToString(x))
 	case types.Date:
-		writeJSONString(b, formatDateISO(x))
+		writeJSONString(b, x.String())
 	case types.Time:
-		writeJSONString(b, formatTimeISO(x))
+		writeJSONString(b, x.String())
 	case types.Timestamp:
-		writeJSONString(b, formatTimestampISO(x))
+		writeJSONString(b, x.String())
 	case []any:
 		b.WriteByte('[')
 		for i, e := range x {
@@ -390,59 +390,4 @@ func decimalPlain(d types.Decimal) string {
 		return "-" + s
 	}
 	return s
-}
-
-// javaDouble renders a double as Java's Double.toString: at least one
-// fraction digit, scientific notation outside [1e-3, 1e7).
-// INTERIM: replace with types.FormatDouble once the types package lands.
-func javaDouble(f float64) string {
-	switch {
-	case math.IsNaN(f):
-		return "NaN"
-	case math.IsInf(f, 1):
-		return "Infinity"
-	case math.IsInf(f, -1):
-		return "-Infinity"
-	case f == 0:
-		if math.Signbit(f) {
-			return "-0.0"
-		}
-		return "0.0"
-	}
-	a := math.Abs(f)
-	if a >= 1e-3 && a < 1e7 {
-		s := strconv.FormatFloat(f, 'f', -1, 64)
-		if !strings.Contains(s, ".") {
-			s += ".0"
-		}
-		return s
-	}
-	s := strconv.FormatFloat(f, 'E', -1, 64)
-	mant, exp, _ := strings.Cut(s, "E")
-	if !strings.Contains(mant, ".") {
-		mant += ".0"
-	}
-	e, _ := strconv.Atoi(exp)
-	return mant + "E" + strconv.Itoa(e)
-}
-
-func formatDateISO(d types.Date) string {
-	s, _ := formatDays(int64(d), "yyyy-MM-dd")
-	return s.(string)
-}
-
-// formatTimeISO renders HH:mm:ss with milliseconds only when non-zero.
-func formatTimeISO(t types.Time) string {
-	ms := int64(t)
-	s := fmt.Sprintf("%02d:%02d:%02d", ms/3_600_000, ms/60_000%60, ms/1000%60)
-	if f := ms % 1000; f != 0 {
-		s += strings.TrimRight(fmt.Sprintf(".%03d", f), "0")
-	}
-	return s
-}
-
-// formatTimestampISO renders yyyy-MM-ddTHH:mm:ss.SSS in UTC.
-func formatTimestampISO(ts types.Timestamp) string {
-	s, _ := formatMillis(int64(ts), []any{"yyyy-MM-dd'T'HH:mm:ss.SSS"})
-	return s.(string)
 }

@@ -252,7 +252,7 @@ func greatestLeast(name string, dir int, description string) *Function {
 				best = v
 				continue
 			}
-			c, err := compareValues(v, best)
+			c, err := types.Compare(v, best)
 			if err != nil {
 				return nil, err
 			}

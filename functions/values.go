@@ -135,7 +135,7 @@ func argLambda(args []any, i int) (Lambda, error) {
 // mapIndex returns the index of key k in m, or -1.
 func mapIndex(m *types.Map, k any) int {
 	for i, mk := range m.Keys {
-		if equalValues(mk, k) {
+		if types.NotDistinct(mk, k) {
 			return i
 		}
 	}
