@@ -44,13 +44,13 @@ type VariantDoc struct {
 // Description is the structured DESCRIBE FUNCTION result; the REST layer
 // renders it as ksqlDB's FunctionDescriptionList and the shell as text.
 type Description struct {
-	Name        string
-	Author      string
-	Overview    string
-	Type        string
-	Category    string
-	Deprecated  string
-	Variations  []VariantDoc
+	Name       string
+	Author     string
+	Overview   string
+	Type       string
+	Category   string
+	Deprecated string
+	Variations []VariantDoc
 }
 
 // Describe documents a function.
