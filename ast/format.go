@@ -30,6 +30,12 @@ type formatter struct {
 	b strings.Builder
 }
 
+// column is the length of the line being written so far.
+func (f *formatter) column() int {
+	s := f.b.String()
+	return len(s) - strings.LastIndexByte(s, '\n') - 1
+}
+
 func (f *formatter) w(parts ...string) {
 	for _, p := range parts {
 		f.b.WriteString(p)
@@ -130,9 +136,7 @@ func (f *formatter) statement(s Statement) {
 		}
 		f.w(QuoteIdent(s.Name))
 		if len(s.Elements) > 0 {
-			f.w(" (")
-			f.elements(s.Elements)
-			f.w(")")
+			f.writeList(elements(s.Elements), " (", ")", len(formatProperties(s.Properties)))
 		}
 		f.properties(s.Properties)
 	case *CreateAsSelect:
@@ -146,7 +150,7 @@ func (f *formatter) statement(s Statement) {
 		}
 		f.w(QuoteIdent(s.Name))
 		f.properties(s.Properties)
-		f.w(" AS ")
+		f.w(" AS\n")
 		f.query(s.Query)
 	case *CreateConnector:
 		f.w("CREATE ")
@@ -164,7 +168,7 @@ func (f *formatter) statement(s Statement) {
 	case *InsertInto:
 		f.w("INSERT INTO ", QuoteIdent(s.Target))
 		f.properties(s.Properties)
-		f.w(" ")
+		f.w("\n")
 		f.query(s.Query)
 	case *InsertValues:
 		f.w("INSERT INTO ", QuoteIdent(s.Target))
@@ -250,42 +254,82 @@ func (f *formatter) timeout(d *Duration) {
 	}
 }
 
-// FormatDuration returns `n UNITS`.
+// FormatDuration returns `n UNITS`, or `1 UNIT` for one.
 func FormatDuration(d Duration) string {
-	return strconv.FormatInt(d.Value, 10) + " " + d.Unit.String()
+	u := d.Unit.String()
+	if d.Value == 1 {
+		u = strings.TrimSuffix(u, "S")
+	}
+	return strconv.FormatInt(d.Value, 10) + " " + u
 }
 
-func (f *formatter) elements(els []*TableElement) {
-	for i, e := range els {
-		if i > 0 {
-			f.w(", ")
-		}
-		f.w(QuoteIdent(e.Name), " ", FormatType(e.Type))
-		switch e.Constraint {
-		case KeyColumn:
-			f.w(" KEY")
-		case PrimaryKeyColumn:
-			f.w(" PRIMARY KEY")
-		case HeadersColumn:
-			f.w(" HEADERS")
-		case HeaderColumn:
-			f.w(" HEADER(", QuoteString(e.HeaderKey), ")")
+// lineWidth is where the formatter breaks a list over several lines.
+const lineWidth = 100
+
+// writeList writes items separated by commas: on one line when the line
+// stays under lineWidth, else one item per indented line (the caller has
+// written the opening text and writes the closing one).
+//
+// tail is the length of what will follow on the same line, so a list is
+// also broken when what comes after it would make the line too long.
+func (f *formatter) writeList(items []string, open, close string, tail int) {
+	total := f.column() + len(open) + len(close) + tail
+	for _, it := range items {
+		total += len(it) + 2
+		if strings.Contains(it, "\n") {
+			total = lineWidth + 1
 		}
 	}
+	if total <= lineWidth {
+		f.w(open, strings.Join(items, ", "), close)
+		return
+	}
+	f.w(strings.TrimRight(open, " "), "\n  ", strings.Join(items, ",\n  "))
+	if close != "" {
+		f.w("\n", strings.TrimLeft(close, " "))
+	}
+}
+
+func elements(els []*TableElement) []string {
+	out := make([]string, 0, len(els))
+	for _, e := range els {
+		s := QuoteIdent(e.Name) + " " + FormatType(e.Type)
+		switch e.Constraint {
+		case KeyColumn:
+			s += " KEY"
+		case PrimaryKeyColumn:
+			s += " PRIMARY KEY"
+		case HeadersColumn:
+			s += " HEADERS"
+		case HeaderColumn:
+			s += " HEADER(" + QuoteString(e.HeaderKey) + ")"
+		}
+		out = append(out, s)
+	}
+	return out
 }
 
 func (f *formatter) properties(props []*Property) {
+	f.w(formatProperties(props))
+}
+
+// formatProperties returns ` WITH (...)`, or "" when there are none.
+func formatProperties(props []*Property) string {
 	if len(props) == 0 {
-		return
+		return ""
 	}
-	f.w(" WITH (")
+	var b strings.Builder
+	b.WriteString(" WITH (")
 	for i, p := range props {
 		if i > 0 {
-			f.w(", ")
+			b.WriteString(", ")
 		}
-		f.w(QuoteIdent(p.Name), "=", FormatExpr(p.Value))
+		b.WriteString(QuoteIdent(p.Name))
+		b.WriteByte('=')
+		b.WriteString(FormatExpr(p.Value))
 	}
-	f.w(")")
+	b.WriteByte(')')
+	return b.String()
 }
 
 func (f *formatter) exprs(list []Expr) {
@@ -298,28 +342,28 @@ func (f *formatter) exprs(list []Expr) {
 }
 
 func (f *formatter) query(q *Query) {
-	f.w("SELECT ")
-	for i, it := range q.Select {
-		if i > 0 {
-			f.w(", ")
-		}
+	items := make([]string, 0, len(q.Select))
+	for _, it := range q.Select {
 		switch it := it.(type) {
 		case *SelectAll:
 			if it.Source != "" {
-				f.w(QuoteIdent(it.Source), ".")
+				items = append(items, QuoteIdent(it.Source)+".*")
+			} else {
+				items = append(items, "*")
 			}
-			f.w("*")
 		case *SelectStructAll:
 			var b strings.Builder
 			writePostfixBase(&b, it.Expr)
-			f.w(b.String(), "->*")
+			items = append(items, b.String()+"->*")
 		case *SelectExpr:
-			f.w(FormatExpr(it.Expr))
+			s := FormatExpr(it.Expr)
 			if it.Alias != "" {
-				f.w(" AS ", QuoteIdent(it.Alias))
+				s += " AS " + QuoteIdent(it.Alias)
 			}
+			items = append(items, s)
 		}
 	}
+	f.writeList(items, "SELECT ", "", 0)
 	f.w("\nFROM ")
 	f.source(q.From.Left)
 	for _, j := range q.From.Joins {

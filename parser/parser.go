@@ -25,6 +25,24 @@ type Parsed struct {
 	Statement ast.Statement
 	// Text is the statement as written, without the terminating semicolon.
 	Text string
+	// Pos is where the statement starts in the script.
+	Pos ast.Pos
+	// Comments are the comments between the previous statement (or the
+	// start of the script) and this one, as written, one per entry; an
+	// empty entry stands for one or more blank lines, which formatters
+	// keep.
+	Comments []string
+	// HasInnerComments reports comments inside the statement text; the
+	// AST does not hold them, so a formatter that wants to keep them must
+	// print Text as written.
+	HasInnerComments bool
+}
+
+// Script is a parsed script: its statements and the comments after the
+// last one (in the form of Parsed.Comments).
+type Script struct {
+	Statements []Parsed
+	Trailing   []string
 }
 
 // internalErrors counts recovered panics, for tests.
@@ -37,13 +55,43 @@ func InternalErrorCount() int64 { return internalErrors.Load() }
 // ParseScript parses a script of statements separated by semicolons (the
 // last one may omit it). Comments are allowed anywhere.
 func ParseScript(sql string) ([]Parsed, error) {
-	var out []Parsed
+	s, err := ParseFile(sql)
+	if err != nil {
+		return nil, err
+	}
+	return s.Statements, nil
+}
+
+// ParseFile parses a script like ParseScript and also keeps its comments,
+// for tools that rewrite files (`sluice fmt`).
+func ParseFile(sql string) (*Script, error) {
+	out := &Script{}
 	err := run(sql, func(p *gen.SluiceParser) antlr.ParserRuleContext { return p.Statements() },
-		func(tree antlr.ParserRuleContext, input *antlr.InputStream) {
+		func(tree antlr.ParserRuleContext, input *antlr.InputStream, tokens *antlr.CommonTokenStream) {
 			var b builder
+			all := tokens.GetAllTokens()
+			prevStop := -1
 			for _, st := range tree.(*gen.StatementsContext).AllStatement() {
-				text := input.GetText(st.GetStart().GetStart(), st.GetStop().GetStop())
-				out = append(out, Parsed{Statement: b.statement(st), Text: text})
+				start, stop := st.GetStart(), st.GetStop()
+				ps := Parsed{
+					Statement: b.statement(st),
+					Text:      input.GetText(start.GetStart(), stop.GetStop()),
+					Pos:       tokPos(start),
+				}
+				ps.Comments = comments(all, prevStop+1, start.GetTokenIndex())
+				for _, c := range comments(all, start.GetTokenIndex()+1, stop.GetTokenIndex()) {
+					ps.HasInnerComments = ps.HasInnerComments || c != ""
+				}
+				out.Statements = append(out.Statements, ps)
+				prevStop = stop.GetTokenIndex()
+				// The semicolon ending the statement is not part of it.
+				if prevStop+1 < len(all) && all[prevStop+1].GetTokenType() == gen.SluiceParserSEMICOLON {
+					prevStop++
+				}
+			}
+			out.Trailing = comments(all, prevStop+1, len(all))
+			for len(out.Trailing) > 0 && out.Trailing[len(out.Trailing)-1] == "" {
+				out.Trailing = out.Trailing[:len(out.Trailing)-1]
 			}
 		})
 	if err != nil {
@@ -52,12 +100,37 @@ func ParseScript(sql string) ([]Parsed, error) {
 	return out, nil
 }
 
+// comments returns the comments among tokens[from:to], with "" entries
+// where blank lines separate them (or separate them from what precedes or
+// follows). Blank lines at the very start of the input are dropped.
+func comments(tokens []antlr.Token, from, to int) []string {
+	var out []string
+	for i := from; i < to && i < len(tokens); i++ {
+		t := tokens[i]
+		switch t.GetTokenType() {
+		case gen.SluiceParserSIMPLE_COMMENT, gen.SluiceParserBRACKETED_COMMENT:
+			out = append(out, strings.TrimRight(t.GetText(), "\r\n"))
+		case gen.SluiceParserWS:
+			// A -- comment swallows its own newline, so one more newline
+			// after it is already a blank line.
+			n := strings.Count(t.GetText(), "\n")
+			if i > 0 && tokens[i-1].GetTokenType() == gen.SluiceParserSIMPLE_COMMENT {
+				n++
+			}
+			if n >= 2 && i > 0 && (len(out) == 0 || out[len(out)-1] != "") {
+				out = append(out, "")
+			}
+		}
+	}
+	return out
+}
+
 // ParseStatement parses exactly one statement; a trailing semicolon is
 // optional.
 func ParseStatement(sql string) (ast.Statement, error) {
 	var out ast.Statement
 	err := run(sql, func(p *gen.SluiceParser) antlr.ParserRuleContext { return p.SingleStatement() },
-		func(tree antlr.ParserRuleContext, _ *antlr.InputStream) {
+		func(tree antlr.ParserRuleContext, _ *antlr.InputStream, _ *antlr.CommonTokenStream) {
 			out = builder{}.statement(tree.(*gen.SingleStatementContext).Statement())
 		})
 	return out, err
@@ -67,7 +140,7 @@ func ParseStatement(sql string) (ast.Statement, error) {
 func ParseExpression(sql string) (ast.Expr, error) {
 	var out ast.Expr
 	err := run(sql, func(p *gen.SluiceParser) antlr.ParserRuleContext { return p.SingleExpression() },
-		func(tree antlr.ParserRuleContext, _ *antlr.InputStream) {
+		func(tree antlr.ParserRuleContext, _ *antlr.InputStream, _ *antlr.CommonTokenStream) {
 			out = builder{}.expression(tree.(*gen.SingleExpressionContext).Expression())
 		})
 	return out, err
@@ -75,7 +148,7 @@ func ParseExpression(sql string) (ast.Expr, error) {
 
 // run parses sql with the given start rule and hands the tree to build.
 func run(sql string, start func(*gen.SluiceParser) antlr.ParserRuleContext,
-	build func(antlr.ParserRuleContext, *antlr.InputStream)) (err error) {
+	build func(antlr.ParserRuleContext, *antlr.InputStream, *antlr.CommonTokenStream)) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			if b, ok := r.(bailout); ok {
@@ -89,19 +162,19 @@ func run(sql string, start func(*gen.SluiceParser) antlr.ParserRuleContext,
 
 	// Stage 1: SLL, bail at the first error.
 	input := antlr.NewInputStream(sql)
-	p, _ := newParser(input)
+	p, tokens := newParser(input)
 	bail := &bailStrategy{DefaultErrorStrategy: antlr.NewDefaultErrorStrategy()}
 	p.SetErrorHandler(bail)
 	p.GetInterpreter().SetPredictionMode(antlr.PredictionModeSLL)
 	tree := start(p)
 	if !bail.failed {
-		build(tree, input)
+		build(tree, input, tokens)
 		return nil
 	}
 
 	// Stage 2: full LL with error reporting.
 	input = antlr.NewInputStream(sql)
-	p, tokens := newParser(input)
+	p, tokens = newParser(input)
 	listener := &errorListener{tokens: tokens}
 	p.AddErrorListener(listener)
 	p.GetInterpreter().SetPredictionMode(antlr.PredictionModeLL)
@@ -109,7 +182,7 @@ func run(sql string, start func(*gen.SluiceParser) antlr.ParserRuleContext,
 	if listener.err != nil {
 		return listener.err
 	}
-	build(tree, input)
+	build(tree, input, tokens)
 	return nil
 }
 

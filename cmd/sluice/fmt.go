@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/sluicedb/sluice/ast"
 	"github.com/sluicedb/sluice/parser"
@@ -20,8 +21,10 @@ func init() {
 const fmtUsage = `usage: sluice fmt [FILE|-]
 
 Reads SQL statements (from FILE, or standard input when FILE is - or absent)
-and prints each in Sluice's canonical form, ended by ';'. Invalid SQL prints
-a positioned error on standard error and exits with status 1.`
+and prints each in Sluice's canonical form, ended by ';'. Comments between
+statements are kept; a statement with comments inside it is kept as written.
+Invalid SQL prints a positioned error on standard error and exits with
+status 1.`
 
 // runFmt implements `sluice fmt`.
 func runFmt(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -53,7 +56,7 @@ func runFmt(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "sluice fmt: %v\n", err)
 		return 1
 	}
-	stmts, err := parser.ParseScript(string(src))
+	script, err := parser.ParseFile(string(src))
 	if err != nil {
 		var perr *parser.Error
 		if errors.As(err, &perr) {
@@ -64,10 +67,34 @@ func runFmt(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		return 1
 	}
-	for _, s := range stmts {
-		fmt.Fprint(stdout, ast.Format(s.Statement), ";\n")
-	}
+	fmt.Fprint(stdout, formatScript(script, displayName(name), stderr))
 	return 0
+}
+
+// formatScript prints a script canonically, keeping its comments and the
+// blank lines between statements. A statement with comments inside is
+// printed as written (with a note on stderr), since reformatting it would
+// drop them.
+func formatScript(s *parser.Script, name string, stderr io.Writer) string {
+	var b strings.Builder
+	for _, st := range s.Statements {
+		for _, c := range st.Comments {
+			b.WriteString(c)
+			b.WriteString("\n")
+		}
+		if st.HasInnerComments {
+			fmt.Fprintf(stderr, "%s: line %d: statement kept as written: it has comments inside\n", name, st.Pos.Line)
+			b.WriteString(st.Text)
+		} else {
+			b.WriteString(ast.Format(st.Statement))
+		}
+		b.WriteString(";\n")
+	}
+	for _, c := range s.Trailing {
+		b.WriteString(c)
+		b.WriteString("\n")
+	}
+	return b.String()
 }
 
 func displayName(name string) string {

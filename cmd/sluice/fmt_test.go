@@ -88,3 +88,38 @@ func TestSplitDataDir(t *testing.T) {
 		t.Errorf("SLUICE_DATA_DIR ignored: %q", dir)
 	}
 }
+
+// TestFmtKeepsComments checks that comments and blank lines between
+// statements survive, that a statement with inner comments is kept as
+// written, and that formatting is idempotent.
+func TestFmtKeepsComments(t *testing.T) {
+	src := "-- header\n\nselect 1 from s; -- after\n\n\n/* block */\nselect /* inner */ 2 from s;\n-- end\n"
+	want := "-- header\n\nSELECT 1\nFROM S;\n-- after\n\n/* block */\nselect /* inner */ 2 from s;\n-- end\n"
+	var out, errOut bytes.Buffer
+	if code := run([]string{"fmt"}, strings.NewReader(src), &out, &errOut); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	if out.String() != want {
+		t.Fatalf("got:\n%s\nwant:\n%s", out.String(), want)
+	}
+	if !strings.Contains(errOut.String(), "line 7: statement kept as written") {
+		t.Errorf("no note about the inner comment: %q", errOut.String())
+	}
+	for _, in := range []string{want, mustRead(t, "../../examples/quickstart.sql")} {
+		var first, second bytes.Buffer
+		run([]string{"fmt"}, strings.NewReader(in), &first, &errOut)
+		run([]string{"fmt"}, strings.NewReader(first.String()), &second, &errOut)
+		if first.String() != second.String() {
+			t.Errorf("not idempotent:\n%s\nthen:\n%s", first.String(), second.String())
+		}
+	}
+}
+
+func mustRead(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
