@@ -88,6 +88,15 @@ func eval(t *testing.T, name string, args ...any) (any, error) {
 	if err != nil {
 		t.Fatalf("scalar %s: %v", name, err)
 	}
+	// Convert the arguments to the resolved parameter types, as the
+	// planner's implicit casts do.
+	for i, v := range vals {
+		if v != nil && !argTypes[i].Equal(c.ArgTypes[i]) {
+			if vals[i], err = types.Cast(v, argTypes[i], c.ArgTypes[i]); err != nil {
+				t.Fatalf("cast argument %d of %s: %v", i+1, name, err)
+			}
+		}
+	}
 	return fn(vals)
 }
 

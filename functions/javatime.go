@@ -497,7 +497,9 @@ func parseTokens(toks []dtToken, s string, pos int, f *dtFields) (int, error) {
 			continue
 		}
 		if tk.letter == 0 {
-			if !strings.HasPrefix(s[pos:], tk.lit) {
+			// ksqlDB builds its parsers case-insensitive: "pm", "JAN" and
+			// a lower-case literal all match.
+			if len(s)-pos < len(tk.lit) || !strings.EqualFold(s[pos:pos+len(tk.lit)], tk.lit) {
 				return pos, fmt.Errorf("expected %q at index %d", tk.lit, pos)
 			}
 			pos += len(tk.lit)
@@ -677,7 +679,7 @@ func parseField(tk dtToken, s string, pos, fixed int, f *dtFields) (int, error) 
 
 // parseOffset reads Z, +HH, +HHMM, +HH:MM, GMT+H[:MM] or UTC+HH:MM.
 func parseOffset(s string, pos int) (int, int, error) {
-	if pos < len(s) && s[pos] == 'Z' {
+	if pos < len(s) && (s[pos] == 'Z' || s[pos] == 'z') {
 		return 0, pos + 1, nil
 	}
 	for _, pre := range []string{"GMT", "UTC", "UT"} {

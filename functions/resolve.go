@@ -241,15 +241,22 @@ func (c *Call) Scalar() (ScalarFunc, error) {
 			return nil, err
 		}
 	}
-	if c.Signature.CallOnNull {
-		return fn, nil
-	}
-	return func(args []any) (any, error) {
-		for _, a := range args {
-			if a == nil {
-				return nil, nil
+	name, callOnNull := c.Function.Name, c.Signature.CallOnNull
+	return func(args []any) (v any, err error) {
+		if !callOnNull {
+			for _, a := range args {
+				if a == nil {
+					return nil, nil
+				}
 			}
 		}
+		// An argument of the wrong Go type is an engine bug; report it as
+		// the row's error instead of crashing the query.
+		defer func() {
+			if r := recover(); r != nil {
+				v, err = nil, fmt.Errorf("functions: %s: internal error: %v", name, r)
+			}
+		}()
 		return fn(args)
 	}, nil
 }

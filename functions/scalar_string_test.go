@@ -1,0 +1,151 @@
+package functions
+
+import (
+	"regexp"
+	"testing"
+
+	"github.com/sluicedb/sluice/types"
+)
+
+func TestStringFunctions(t *testing.T) {
+	ns := tnull(types.StringType)
+	runScalarCases(t, []scalarCase{
+		{fn: "LCASE", args: arr("MiXeD"), want: "mixed"},
+		{fn: "UCASE", args: arr("MiXeD"), want: "MIXED"},
+		{fn: "UCASE", args: arr(ns), want: nil},
+		{fn: "TRIM", args: arr(" \t with white space \t"), want: "with white space"},
+		{fn: "LEN", args: arr("ABC"), want: int32(3)},
+		{fn: "LEN", args: arr(""), want: int32(0)},
+		{fn: "LEN", args: arr("😀"), want: int32(2)},
+		{fn: "LEN", args: arr([]byte("abc")), want: int32(3)},
+		{fn: "SUBSTRING", args: arr("lower", int32(2), int32(5)), want: "ower"},
+		{fn: "SUBSTRING", args: arr("s", int32(2), int32(5)), want: ""},
+		{fn: "SUBSTRING", args: arr("stream", int32(1), int32(4)), want: "stre"},
+		{fn: "SUBSTRING", args: arr("stream", int32(-3)), want: "eam"},
+		{fn: "SUBSTRING", args: arr("stream", int32(0)), want: "stream"},
+		{fn: "SUBSTRING", args: arr("stream", int32(3), int32(-1)), want: ""},
+		{fn: "SUBSTRING", args: arr([]byte("stream"), int32(2), int32(3)), want: []byte("tre")},
+		{fn: "CONCAT", args: arr("prefix-", "s1", "-postfix"), want: "prefix-s1-postfix"},
+		{fn: "CONCAT", args: arr("a", ns, "b"), want: "ab"},
+		{fn: "CONCAT", args: arr([]byte("yes"), tnull(types.BytesType), []byte("no")), want: []byte("yesno")},
+		{fn: "CONCAT_WS", args: arr(", ", "apple", "banana", ns, "date"), want: "apple, banana, date"},
+		{fn: "CONCAT_WS", args: arr(ns, "a", "b"), want: nil},
+		{fn: "CONCAT_WS", args: arr([]byte("a"), []byte("b"), []byte("yes"), tnull(types.BytesType), []byte("no")), want: []byte("bayesano")},
+		{fn: "CONCAT_WS", args: arr([]byte("a"), tnull(types.BytesType)), want: []byte{}},
+		{fn: "INITCAP", args: arr("the   Quick br0wn fOx"), want: "The   Quick Br0wn Fox"},
+		{fn: "INITCAP", args: arr("some_string"), want: "Some_string"},
+		{fn: "INSTR", args: arr("corporate floor", "or"), want: int32(2)},
+		{fn: "INSTR", args: arr("should I stay or should I go", "or"), want: int32(15)},
+		{fn: "INSTR", args: arr("corporate floor", "or", int32(4)), want: int32(5)},
+		{fn: "INSTR", args: arr("corporate floor", "or", int32(4), int32(2)), want: int32(14)},
+		{fn: "INSTR", args: arr("corporate floor", "or", int32(-4)), want: int32(5)},
+		{fn: "INSTR", args: arr("corporate floor", "or", int32(-4), int32(2)), want: int32(2)},
+		{fn: "INSTR", args: arr("CORPORATE FLOOR", "OR", int32(-3), int32(2)), want: int32(2)},
+		{fn: "INSTR", args: arr("short", "or", int32(4)), want: int32(0)},
+		{fn: "INSTR", args: arr("no substring", "xyz"), want: int32(0)},
+		{fn: "LPAD", args: arr("foo", int32(7), "Bar"), want: "BarBfoo"},
+		{fn: "LPAD", args: arr("foo", int32(2), "Bar"), want: "fo"},
+		{fn: "LPAD", args: arr("", int32(7), "Bar"), want: "BarBarB"},
+		{fn: "LPAD", args: arr("foo", int32(-1), "Bar"), want: nil},
+		{fn: "LPAD", args: arr("foo", int32(7), ""), want: nil},
+		{fn: "LPAD", args: arr("foo", int32(5), ns), want: nil},
+		{fn: "RPAD", args: arr("foo", int32(5), "Bar"), want: "fooBa"},
+		{fn: "RPAD", args: arr([]byte("ab"), int32(4), []byte("x")), want: []byte("abxx")},
+		{fn: "MASK", args: arr("My Test $123"), want: "Xx-Xxxx--nnn"},
+		{fn: "MASK", args: arr("My Test $123", "*", ns, "1", ns), want: "*y *est $111"},
+		{fn: "MASK_KEEP_LEFT", args: arr("My Test $123", int32(4)), want: "My Txxx--nnn"},
+		{fn: "MASK_KEEP_RIGHT", args: arr("My Test $123", int32(4)), want: "Xx-Xxxx-$123"},
+		{fn: "MASK_LEFT", args: arr("My Test $123", int32(4)), want: "Xx-Xest $123"},
+		{fn: "MASK_RIGHT", args: arr("My Test $123", int32(4)), want: "My Test -nnn"},
+		{fn: "MASK_LEFT", args: arr("abc", int32(-1)), err: "non-negative"},
+		{fn: "REPLACE", args: arr("anaconda", "a", "o"), want: "onocondo"},
+		{fn: "REPLACE", args: arr("anaconda", ns, "o"), want: nil},
+		{fn: "SPLIT", args: arr("a,b,,c,", ","), want: arr("a", "b", "", "c", "")},
+		{fn: "SPLIT", args: arr("abc", ""), want: arr("a", "b", "c")},
+		{fn: "SPLIT", args: arr("abc", "x"), want: arr("abc")},
+		{fn: "SPLIT", args: arr([]byte("a-b"), []byte("-")), want: arr([]byte("a"), []byte("b"))},
+		{fn: "SPLIT_TO_MAP", args: arr("apple:green/banana:yellow/cherry:red", "/", ":"),
+			want: smap("apple", "green", "banana", "yellow", "cherry", "red")},
+		{fn: "SPLIT_TO_MAP", args: arr("apple:green/banana:yellow", "&&", ":"), want: smap("apple", "green/banana")},
+		{fn: "SPLIT_TO_MAP", args: arr("apple:green//banana:yellow/", "/", ":"), want: smap("apple", "green", "banana", "yellow")},
+		{fn: "SPLIT_TO_MAP", args: arr("a:1/a:2", "/", ":"), want: smap("a", "2")},
+		{fn: "SPLIT_TO_MAP", args: arr("a:1", "", ":"), want: nil},
+		{fn: "CHR", args: arr(int32(75)), want: "K"},
+		{fn: "CHR", args: arr(int32(22909)), want: "好"},
+		{fn: "CHR", args: arr(`\u004b`), want: "K"},
+		{fn: "CHR", args: arr(`\ud83d\ude00`), want: "😀"},
+		{fn: "CHR", args: arr(int32(-1)), want: nil},
+		{fn: "CHR", args: arr("K"), want: nil},
+		{fn: "MD5", args: arr("hello"), want: "5d41402abc4b2a76b9719d911017c592"},
+		{fn: "ELT", args: arr(int32(2), "a", "b", "c"), want: "b"},
+		{fn: "ELT", args: arr(int32(4), "a", "b", "c"), want: nil},
+		{fn: "FIELD", args: arr("b", "a", "b"), want: int32(2)},
+		{fn: "FIELD", args: arr(ns, "a", ns), want: int32(0)},
+		{fn: "UUID", args: arr(make([]byte, 16)), want: "00000000-0000-0000-0000-000000000000"},
+		// Regular expressions.
+		{fn: "REGEXP_EXTRACT", args: arr("(.*) (.*)", "hello there", int32(2)), want: "there"},
+		{fn: "REGEXP_EXTRACT", args: arr("[0-9]+", "abc"), want: nil},
+		{fn: "REGEXP_EXTRACT", args: arr("(a)", "a", int32(3)), err: "no group"},
+		{fn: "REGEXP_EXTRACT_ALL", args: arr(`(\w+) (\w+)`, "hello there nice day", int32(2)), want: arr("there", "day")},
+		{fn: "REGEXP_REPLACE", args: arr("baababaa", "(ab)+", "cat"), want: "bacataa"},
+		{fn: "REGEXP_REPLACE", args: arr("baabbabaa", "(ab)+", "cat"), want: "bacatbcataa"},
+		{fn: "REGEXP_REPLACE", args: arr("john smith", `(\w+) (\w+)`, "$2, $1"), want: "smith, john"},
+		{fn: "REGEXP_REPLACE", args: arr("a", "(", "x"), err: "invalid regular expression"},
+		{fn: "REGEXP_SPLIT_TO_ARRAY", args: arr("a1b22c", "[0-9]+"), want: arr("a", "b", "c")},
+		{fn: "REGEXP_SPLIT_TO_ARRAY", args: arr("1a1", "1"), want: arr("", "a", "")},
+		{fn: "REGEXP_SPLIT_TO_ARRAY", args: arr("ab", ""), want: arr("a", "b")},
+	})
+	v, err := eval(t, "UUID")
+	if err != nil || !regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`).MatchString(v.(string)) {
+		t.Fatalf("UUID() = %v, %v", v, err)
+	}
+}
+
+func TestBytesFunctions(t *testing.T) {
+	runScalarCases(t, []scalarCase{
+		{fn: "BIGINT_FROM_BYTES", args: arr([]byte{0, 0, 0, 1, 0x2a, 0x05, 0xf2, 0}), want: int64(5000000000)},
+		{fn: "BIGINT_FROM_BYTES", args: arr([]byte{0, 0xf2, 0x05, 0x2a, 1, 0, 0, 0}, "LITTLE_ENDIAN"), want: int64(5000000000)},
+		{fn: "INT_FROM_BYTES", args: arr([]byte{0, 0, 7, 0xe5}), want: int32(2021)},
+		{fn: "INT_FROM_BYTES", args: arr([]byte{0, 7}), err: "must be equal to 4"},
+		{fn: "INT_FROM_BYTES", args: arr([]byte{0, 0, 7, 0xe5}, "MIDDLE_ENDIAN"), err: "byte order"},
+		{fn: "DOUBLE_FROM_BYTES", args: arr([]byte{0x40, 0x80, 0xa6, 0xfd, 0x9b, 0xc9, 0xf5, 0x82}), want: 532.8738323},
+		{fn: "TO_BYTES", args: arr("21", "hex"), want: []byte{0x21}},
+		{fn: "TO_BYTES", args: arr("IQ==", "base64"), want: []byte{0x21}},
+		{fn: "TO_BYTES", args: arr("!", "utf8"), want: []byte{0x21}},
+		{fn: "TO_BYTES", args: arr("zz", "hex"), err: "invalid hex"},
+		{fn: "TO_BYTES", args: arr("a", "ebcdic"), err: "unsupported encoding"},
+		{fn: "FROM_BYTES", args: arr([]byte{0x21}, "base64"), want: "IQ=="},
+		{fn: "FROM_BYTES", args: arr([]byte("hi"), "hex"), want: "6869"},
+		{fn: "FROM_BYTES", args: arr([]byte("hi"), "ascii"), want: "hi"},
+		{fn: "ENCODE", args: arr("4b", "hex", "utf8"), want: "K"},
+		{fn: "ENCODE", args: arr("hello", "utf8", "base64"), want: "aGVsbG8="},
+		{fn: "ENCODE", args: arr("hello", "utf8", "rot13"), err: "unsupported encoding"},
+	})
+}
+
+func TestURLFunctions(t *testing.T) {
+	runScalarCases(t, []scalarCase{
+		{fn: "URL_ENCODE_PARAM", args: arr("?foo $bar"), want: "%3Ffoo+%24bar"},
+		{fn: "URL_ENCODE_PARAM", args: arr("hello&world~*"), want: "hello%26world%7E*"},
+		{fn: "URL_DECODE_PARAM", args: arr("%3Ffoo+%24bar"), want: "?foo $bar"},
+		{fn: "URL_DECODE_PARAM", args: arr("url%20encoded"), want: "url encoded"},
+		{fn: "URL_DECODE_PARAM", args: arr("%zz"), want: nil},
+		{fn: "URL_EXTRACT_FRAGMENT", args: arr("http://www.test.com/?query#fragment"), want: "fragment"},
+		{fn: "URL_EXTRACT_FRAGMENT", args: arr("http://test.com#frag%20space"), want: "frag space"},
+		{fn: "URL_EXTRACT_FRAGMENT", args: arr("http://www.nofragment.com"), want: nil},
+		{fn: "URL_EXTRACT_HOST", args: arr("http://test@confluent.io:8080"), want: "confluent.io"},
+		{fn: "URL_EXTRACT_PARAMETER", args: arr("http://www.test.com/?one=a&two=b&three", "two"), want: "b"},
+		{fn: "URL_EXTRACT_PARAMETER", args: arr("http://www.test.com/?one=a&two=b&three", "three"), want: nil},
+		{fn: "URL_EXTRACT_PARAMETER", args: arr("http://test.com?a%20b=c%20d", "a b"), want: "c d"},
+		{fn: "URL_EXTRACT_PATH", args: arr("http://www.test.com?query#fragment"), want: ""},
+		{fn: "URL_EXTRACT_PATH", args: arr("http://test@confluent.io:8080/nested/path?query&jobs"), want: "/nested/path"},
+		{fn: "URL_EXTRACT_PORT", args: arr("http://test@confluent.io"), want: nil},
+		{fn: "URL_EXTRACT_PORT", args: arr("http://test@confluent.io:8080/nested/path"), want: int32(8080)},
+		{fn: "URL_EXTRACT_PROTOCOL", args: arr("https://test@confluent.io:8080/nested/path?query&jobs"), want: "https"},
+		{fn: "URL_EXTRACT_PROTOCOL", args: arr("www.confluent.io"), want: nil},
+		{fn: "URL_EXTRACT_QUERY", args: arr("http://www.test.com/path?q1&q2"), want: "q1&q2"},
+		{fn: "URL_EXTRACT_QUERY", args: arr("http://test.com?a=foo%20bar&b=baz"), want: "a=foo bar&b=baz"},
+		{fn: "URL_EXTRACT_QUERY", args: arr("http://test@confluent.io:8080/path"), want: nil},
+		{fn: "URL_EXTRACT_HOST", args: arr("http://[::1"), want: nil},
+	})
+}
