@@ -10,7 +10,9 @@ import (
 
 func col(name string, t *types.Type) types.Column { return types.Column{Name: name, Type: t} }
 
-func key(name string, t *types.Type) types.Column { return types.Column{Name: name, Type: t, Key: true} }
+func key(name string, t *types.Type) types.Column {
+	return types.Column{Name: name, Type: t, Key: true}
+}
 
 func boolPtr(b bool) *bool { return &b }
 
@@ -92,7 +94,7 @@ func TestRegistrySeam(t *testing.T) {
 // fakeFormat stands in for a schema-registry format plugging in later.
 type fakeFormat struct{}
 
-func (fakeFormat) Name() string                            { return "FAKE_SR" }
+func (fakeFormat) Name() string                           { return "FAKE_SR" }
 func (fakeFormat) Validate([]types.Column, Options) error { return nil }
 func (fakeFormat) NewDecoder([]types.Column, Options) (Decoder, error) {
 	return nil, errors.New("fake")
