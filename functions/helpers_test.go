@@ -18,6 +18,8 @@ func typeOf(v any) *types.Type {
 		return types.NullType
 	case typedNull:
 		return x.t
+	case typedVal:
+		return x.t
 	case bool:
 		return types.BooleanType
 	case int32:
@@ -69,6 +71,13 @@ type typedNull struct{ t *types.Type }
 
 func tnull(t *types.Type) typedNull { return typedNull{t} }
 
+// typedVal is an argument whose type cannot be inferred from its value
+// (an array of NULLs).
+type typedVal struct {
+	v any
+	t *types.Type
+}
+
 // eval resolves name against the argument values' types and calls it.
 func eval(t *testing.T, name string, args ...any) (any, error) {
 	t.Helper()
@@ -76,7 +85,11 @@ func eval(t *testing.T, name string, args ...any) (any, error) {
 	vals := make([]any, len(args))
 	for i, a := range args {
 		argTypes[i] = typeOf(a)
-		if _, ok := a.(typedNull); !ok {
+		switch x := a.(type) {
+		case typedNull:
+		case typedVal:
+			vals[i] = x.v
+		default:
 			vals[i] = a
 		}
 	}

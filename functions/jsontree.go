@@ -7,6 +7,8 @@ import (
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/sluicedb/sluice/types"
 )
 
 // The JSON functions need a tree that keeps object key order (JSON_KEYS,
@@ -285,6 +287,14 @@ func writeJSONNode(b *strings.Builder, v any) {
 	case bool:
 		b.WriteString(strconv.FormatBool(x))
 	case jsonNumber:
+		// Jackson reads fractions and exponents as doubles and prints them
+		// with Double.toString (1.50 -> 1.5, 1e2 -> 100.0).
+		if strings.ContainsAny(string(x), ".eE") {
+			if f, err := strconv.ParseFloat(string(x), 64); err == nil {
+				b.WriteString(types.FormatDouble(f))
+				return
+			}
+		}
 		b.WriteString(string(x))
 	case string:
 		writeJSONString(b, x)
