@@ -34,6 +34,17 @@ type jsonDecoder struct {
 	sc      jsonScanner
 	slots   []slot
 	fold    []byte
+	// keys remembers, per field position in the object, the last field
+	// name seen there and its column. Records from one producer repeat the
+	// same names in the same order, so a field is usually matched by one
+	// byte comparison instead of a hash lookup and case folding.
+	keys []keyMemo
+}
+
+type keyMemo struct {
+	name  []byte
+	col   int
+	exact bool
 }
 
 // slot holds one decoded column value until the row is committed.
@@ -49,6 +60,9 @@ type slot struct {
 	v      any // values of the general path (decimals, bytes, nested)
 	boxed  bool
 }
+
+// maxKeyMemo bounds the remembered field positions per decoder.
+const maxKeyMemo = 256
 
 const (
 	slotUnset uint8 = iota
@@ -150,13 +164,25 @@ func (d *jsonDecoder) parse(data []byte) (bool, error) {
 		d.sc.pos++
 	} else {
 		hint := 0
-		for {
+		for n := 0; ; n++ {
 			d.sc.ws()
 			key, ok := d.sc.str()
 			if !ok {
 				return false, d.decodeErr(-1, "invalid JSON", nil)
 			}
-			col, exact := d.lookup(key, hint)
+			var col int
+			var exact bool
+			if n < len(d.keys) && string(d.keys[n].name) == string(key) {
+				col, exact = d.keys[n].col, d.keys[n].exact
+			} else {
+				col, exact = d.lookup(key, hint)
+				if n < maxKeyMemo {
+					for len(d.keys) <= n {
+						d.keys = append(d.keys, keyMemo{})
+					}
+					d.keys[n] = keyMemo{name: append(d.keys[n].name[:0], key...), col: col, exact: exact}
+				}
+			}
 			if !d.sc.expect(':') {
 				return false, d.decodeErr(-1, "invalid JSON", nil)
 			}

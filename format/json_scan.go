@@ -90,6 +90,13 @@ func (s *jsonScanner) strRef() (start int, inArena bool, ok bool) {
 	start = s.pos
 	ascii := true
 	for s.pos < len(s.data) {
+		// Plain ASCII runs are the common case; one table lookup per byte.
+		for s.pos < len(s.data) && strPlain[s.data[s.pos]] {
+			s.pos++
+		}
+		if s.pos >= len(s.data) {
+			break
+		}
 		c := s.data[s.pos]
 		switch {
 		case c == '"':
@@ -323,3 +330,12 @@ func (s *jsonScanner) skip(depth int) bool {
 
 // maxJSONDepth bounds nesting of arrays and objects in one record.
 const maxJSONDepth = 512
+
+// strPlain marks bytes that need no attention inside a string: printable
+// ASCII other than the quote and the backslash.
+var strPlain = func() (t [256]bool) {
+	for c := 0x20; c < 0x80; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()

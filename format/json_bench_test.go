@@ -1,0 +1,371 @@
+package format
+
+import (
+	stdjson "encoding/json"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/buger/jsonparser"
+	gojson "github.com/goccy/go-json"
+	"github.com/valyala/fastjson"
+
+	"github.com/sluicedb/sluice/types"
+)
+
+// JSON hot-path benchmarks on our records. Each decoder fills a
+// types.BatchBuilder with the same columns (matched case-insensitively, as
+// the engine must), 1024 records per batch; each encoder writes the same
+// rows back out. Run per core with:
+//
+//	go test -run XXX -bench JSON -cpu 1 ./format
+//
+// b.SetBytes is the record size, so MB/s is input (decode) or output
+// (encode) bytes; records/s is reported as a metric.
+
+type benchRecord struct {
+	name   string
+	record string
+	cols   []types.Column
+}
+
+var benchRecords = []benchRecord{
+	{
+		name:   "device",
+		record: `{"deviceId":"d-17","temperature":61.2,"humidity":33,"ts":1700000000123}`,
+		cols: []types.Column{col("DEVICEID", types.StringType), col("TEMPERATURE", types.DoubleType),
+			col("HUMIDITY", types.IntegerType), col("TS", types.TimestampType)},
+	},
+	{
+		name:   "nexmark-bid",
+		record: `{"auction":1000,"bidder":2001,"price":12345,"channel":"Google","url":"https://www.nexmark.com/abc/item.htm?query=1","dateTime":1700000000123,"extra":"..."}`,
+		cols: []types.Column{col("AUCTION", types.BigintType), col("BIDDER", types.BigintType), col("PRICE", types.BigintType),
+			col("CHANNEL", types.StringType), col("URL", types.StringType), col("DATETIME", types.TimestampType), col("EXTRA", types.StringType)},
+	},
+}
+
+const benchBatch = 1024
+
+// runDecode drives decodeOne over batches of benchBatch records.
+func runDecode(b *testing.B, rec benchRecord, decodeOne func(data []byte, bb *types.BatchBuilder, out []*types.ColumnBuilder) error) {
+	data := []byte(rec.record)
+	bb := types.NewBatchBuilder(nil, types.MustSchema(rec.cols...))
+	defer bb.Release()
+	out, _ := BuildersFor(bb, rec.cols)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := decodeOne(data, bb, out); err != nil {
+			b.Fatal(err)
+		}
+		bb.AppendMeta(types.RowMeta{})
+		if bb.Len() == benchBatch {
+			batch, err := bb.NewBatch()
+			if err != nil {
+				b.Fatal(err)
+			}
+			batch.Release()
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "records/s")
+}
+
+// columnIndex matches a field name to a column the way every decoder here
+// must: case-insensitively.
+func columnIndex(cols []types.Column, name string) int {
+	for i, c := range cols {
+		if strings.EqualFold(c.Name, name) {
+			return i
+		}
+	}
+	return -1
+}
+
+// appendGeneric appends a value produced by a generic decoder (float64 for
+// numbers, string, bool, nil) to a column.
+func appendGeneric(cb *types.ColumnBuilder, v any) {
+	switch x := v.(type) {
+	case nil:
+		cb.AppendNull()
+	case string:
+		cb.AppendString(x)
+	case float64:
+		switch cb.Type().Kind {
+		case types.Double:
+			cb.AppendFloat64(x)
+		case types.Integer:
+			cb.AppendInt32(int32(x))
+		case types.Bigint:
+			cb.AppendInt64(int64(x))
+		case types.TimestampKind:
+			cb.AppendTimestamp(types.Timestamp(x))
+		}
+	case bool:
+		cb.AppendBool(x)
+	}
+}
+
+func appendFromMap(m map[string]any, cols []types.Column, out []*types.ColumnBuilder, seen []bool) {
+	clear(seen)
+	for k, v := range m {
+		if i := columnIndex(cols, k); i >= 0 {
+			appendGeneric(out[i], v)
+			seen[i] = true
+		}
+	}
+	for i, s := range seen {
+		if !s {
+			out[i].AppendNull()
+		}
+	}
+}
+
+func BenchmarkJSONDecode(b *testing.B) {
+	for _, rec := range benchRecords {
+		b.Run(rec.name+"/sluice", func(b *testing.B) {
+			dec, _ := jsonFormat{}.NewDecoder(rec.cols, Options{})
+			runDecode(b, rec, func(data []byte, _ *types.BatchBuilder, out []*types.ColumnBuilder) error {
+				_, err := dec.DecodeInto(data, out)
+				return err
+			})
+		})
+		b.Run(rec.name+"/encoding-json-map", func(b *testing.B) {
+			seen := make([]bool, len(rec.cols))
+			runDecode(b, rec, func(data []byte, _ *types.BatchBuilder, out []*types.ColumnBuilder) error {
+				var m map[string]any
+				if err := stdjson.Unmarshal(data, &m); err != nil {
+					return err
+				}
+				appendFromMap(m, rec.cols, out, seen)
+				return nil
+			})
+		})
+		b.Run(rec.name+"/goccy-go-json-map", func(b *testing.B) {
+			seen := make([]bool, len(rec.cols))
+			runDecode(b, rec, func(data []byte, _ *types.BatchBuilder, out []*types.ColumnBuilder) error {
+				var m map[string]any
+				if err := gojson.Unmarshal(data, &m); err != nil {
+					return err
+				}
+				appendFromMap(m, rec.cols, out, seen)
+				return nil
+			})
+		})
+		b.Run(rec.name+"/fastjson", func(b *testing.B) {
+			var p fastjson.Parser
+			seen := make([]bool, len(rec.cols))
+			runDecode(b, rec, func(data []byte, _ *types.BatchBuilder, out []*types.ColumnBuilder) error {
+				v, err := p.ParseBytes(data)
+				if err != nil {
+					return err
+				}
+				o, err := v.Object()
+				if err != nil {
+					return err
+				}
+				clear(seen)
+				o.Visit(func(k []byte, v *fastjson.Value) {
+					i := columnIndex(rec.cols, string(k))
+					if i < 0 {
+						return
+					}
+					seen[i] = true
+					cb := out[i]
+					switch cb.Type().Kind {
+					case types.String:
+						s, _ := v.StringBytes()
+						cb.AppendStringBytes(s)
+					case types.Double:
+						cb.AppendFloat64(v.GetFloat64())
+					case types.Integer:
+						cb.AppendInt32(int32(v.GetInt()))
+					case types.Bigint:
+						cb.AppendInt64(v.GetInt64())
+					case types.TimestampKind:
+						cb.AppendTimestamp(types.Timestamp(v.GetInt64()))
+					}
+				})
+				for i, s := range seen {
+					if !s {
+						out[i].AppendNull()
+					}
+				}
+				return nil
+			})
+		})
+		b.Run(rec.name+"/jsonparser", func(b *testing.B) {
+			seen := make([]bool, len(rec.cols))
+			runDecode(b, rec, func(data []byte, _ *types.BatchBuilder, out []*types.ColumnBuilder) error {
+				clear(seen)
+				err := jsonparser.ObjectEach(data, func(k, v []byte, _ jsonparser.ValueType, _ int) error {
+					i := columnIndex(rec.cols, string(k))
+					if i < 0 {
+						return nil
+					}
+					seen[i] = true
+					cb := out[i]
+					switch cb.Type().Kind {
+					case types.String:
+						s, err := jsonparser.ParseString(v)
+						if err != nil {
+							return err
+						}
+						cb.AppendString(s)
+					case types.Double:
+						f, err := jsonparser.ParseFloat(v)
+						if err != nil {
+							return err
+						}
+						cb.AppendFloat64(f)
+					case types.Integer:
+						n, err := jsonparser.ParseInt(v)
+						if err != nil {
+							return err
+						}
+						cb.AppendInt32(int32(n))
+					case types.Bigint, types.TimestampKind:
+						n, err := jsonparser.ParseInt(v)
+						if err != nil {
+							return err
+						}
+						if cb.Type().Kind == types.Bigint {
+							cb.AppendInt64(n)
+						} else {
+							cb.AppendTimestamp(types.Timestamp(n))
+						}
+					}
+					return nil
+				})
+				for i, s := range seen {
+					if !s {
+						out[i].AppendNull()
+					}
+				}
+				return err
+			})
+		})
+	}
+}
+
+// benchBatchOf decodes benchBatch copies of the record into a batch for the
+// encoders to read.
+func benchBatchOf(b *testing.B, rec benchRecord) *types.Batch {
+	dec, _ := jsonFormat{}.NewDecoder(rec.cols, Options{})
+	bb := types.NewBatchBuilder(nil, types.MustSchema(rec.cols...))
+	defer bb.Release()
+	out, _ := BuildersFor(bb, rec.cols)
+	for i := 0; i < benchBatch; i++ {
+		if _, err := dec.DecodeInto([]byte(rec.record), out); err != nil {
+			b.Fatal(err)
+		}
+		bb.AppendMeta(types.RowMeta{})
+	}
+	batch, err := bb.NewBatch()
+	if err != nil {
+		b.Fatal(err)
+	}
+	return batch
+}
+
+func runEncode(b *testing.B, rec benchRecord, encodeOne func(dst []byte, batch *types.Batch, row int) ([]byte, error)) {
+	batch := benchBatchOf(b, rec)
+	defer batch.Release()
+	var buf []byte
+	var err error
+	buf, _ = encodeOne(buf, batch, 0)
+	b.SetBytes(int64(len(buf)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if buf, err = encodeOne(buf[:0], batch, i%benchBatch); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "records/s")
+}
+
+func BenchmarkJSONEncode(b *testing.B) {
+	for _, rec := range benchRecords {
+		idx := make([]int, len(rec.cols))
+		for i := range idx {
+			idx[i] = i
+		}
+		b.Run(rec.name+"/sluice", func(b *testing.B) {
+			enc, _ := jsonFormat{}.NewEncoder(rec.cols, Options{})
+			runEncode(b, rec, func(dst []byte, batch *types.Batch, row int) ([]byte, error) {
+				return enc.EncodeBatchRow(dst, batch, idx, row)
+			})
+		})
+		// The libraries get a map built from the row view, the generic
+		// way to serialize a dynamic schema.
+		toMap := func(batch *types.Batch, row int) map[string]any {
+			m := make(map[string]any, len(rec.cols))
+			for i, c := range rec.cols {
+				v := batch.Value(i, row)
+				if ts, ok := v.(types.Timestamp); ok {
+					v = int64(ts)
+				}
+				m[c.Name] = v
+			}
+			return m
+		}
+		b.Run(rec.name+"/encoding-json-map", func(b *testing.B) {
+			runEncode(b, rec, func(dst []byte, batch *types.Batch, row int) ([]byte, error) {
+				out, err := stdjson.Marshal(toMap(batch, row))
+				return append(dst, out...), err
+			})
+		})
+		b.Run(rec.name+"/goccy-go-json-map", func(b *testing.B) {
+			runEncode(b, rec, func(dst []byte, batch *types.Batch, row int) ([]byte, error) {
+				out, err := gojson.Marshal(toMap(batch, row))
+				return append(dst, out...), err
+			})
+		})
+	}
+}
+
+// TestBenchDecodersAgree guards the benchmark: every decoder must produce
+// the same batch, or the comparison means nothing.
+func TestBenchDecodersAgree(t *testing.T) {
+	for _, rec := range benchRecords {
+		dec, _ := jsonFormat{}.NewDecoder(rec.cols, Options{})
+		row, err := dec.DecodeRow([]byte(rec.record), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m map[string]any
+		if err := stdjson.Unmarshal([]byte(rec.record), &m); err != nil {
+			t.Fatal(err)
+		}
+		for k, v := range m {
+			i := columnIndex(rec.cols, k)
+			got := types.Format(row[i])
+			want := ""
+			switch x := v.(type) {
+			case string:
+				want = x
+			case float64:
+				if rec.cols[i].Type.Kind == types.TimestampKind {
+					want = types.Timestamp(int64(x)).String()
+				} else if rec.cols[i].Type.Kind == types.Double {
+					want = types.FormatDouble(x)
+				} else {
+					want = strconv.FormatInt(int64(x), 10)
+				}
+			}
+			if got != want {
+				t.Errorf("%s: column %s = %s, encoding/json says %s", rec.name, rec.cols[i].Name, got, want)
+			}
+		}
+		enc, _ := jsonFormat{}.NewEncoder(rec.cols, Options{})
+		out, err := enc.EncodeRow(nil, row)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back map[string]any
+		if err := stdjson.Unmarshal(out, &back); err != nil || len(back) != len(m) {
+			t.Fatalf("%s: encoded %s: %v", rec.name, out, err)
+		}
+	}
+}
