@@ -52,6 +52,7 @@ statement
     | DESCRIBE FUNCTION identifier                                           # DescribeFunction
     | DESCRIBE CONNECTOR identifier                                          # DescribeConnector
     | DESCRIBE sourceName EXTENDED?                                          # DescribeSource
+    | DESCRIBE EXTENDED sourceName                                           # DescribeSourceExtended
     | PRINT (identifier | string) printClause                                # PrintTopic
     | TERMINATE (identifier | ALL)                                           # TerminateQuery
     | PAUSE (identifier | ALL)                                               # PauseQuery

@@ -76,6 +76,9 @@ func (b builder) statement(ctx gen.IStatementContext) ast.Statement {
 		return &ast.DescribeFunction{Pos: p, Name: b.identifier(c.Identifier())}
 	case *gen.DescribeConnectorContext:
 		return &ast.DescribeConnector{Pos: p, Name: b.identifier(c.Identifier())}
+	case *gen.DescribeSourceExtendedContext:
+		// The older spelling, DESCRIBE EXTENDED name.
+		return &ast.DescribeSource{Pos: p, Name: b.identifier(c.SourceName().Identifier()), Extended: true}
 	case *gen.DescribeSourceContext:
 		return &ast.DescribeSource{Pos: p, Name: b.identifier(c.SourceName().Identifier()), Extended: c.EXTENDED() != nil}
 	case *gen.PrintTopicContext:

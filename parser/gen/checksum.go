@@ -3,4 +3,4 @@
 package gen
 
 // GrammarSHA256 is the SHA-256 of the grammar this parser was generated from.
-const GrammarSHA256 = "f6c8cca95b5e28cd1629e01143139bec4226a6a4115012e7e687a735b9e96590"
+const GrammarSHA256 = "92c97fc5a2057ea2d3d8c48b3fab28ac7591a5a35616d259e0db6e23d847363d"

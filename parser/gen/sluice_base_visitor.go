@@ -79,6 +79,10 @@ func (v *BaseSluiceVisitor) VisitDescribeSource(ctx *DescribeSourceContext) inte
 	return v.VisitChildren(ctx)
 }
 
+func (v *BaseSluiceVisitor) VisitDescribeSourceExtended(ctx *DescribeSourceExtendedContext) interface{} {
+	return v.VisitChildren(ctx)
+}
+
 func (v *BaseSluiceVisitor) VisitPrintTopic(ctx *PrintTopicContext) interface{} {
 	return v.VisitChildren(ctx)
 }

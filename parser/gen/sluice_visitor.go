@@ -61,6 +61,9 @@ type SluiceVisitor interface {
 	// Visit a parse tree produced by SluiceParser#DescribeSource.
 	VisitDescribeSource(ctx *DescribeSourceContext) interface{}
 
+	// Visit a parse tree produced by SluiceParser#DescribeSourceExtended.
+	VisitDescribeSourceExtended(ctx *DescribeSourceExtendedContext) interface{}
+
 	// Visit a parse tree produced by SluiceParser#PrintTopic.
 	VisitPrintTopic(ctx *PrintTopicContext) interface{}
 
