@@ -59,9 +59,16 @@ generate: $(ANTLR_JAR)
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) -count $(BENCHCOUNT) $(PKGS)
 
-# Bounded fuzzing of the parser (FUZZTIME per target).
+# Bounded fuzzing (FUZZTIME per target). Go runs one fuzz target per
+# invocation, so each is listed here as package:target.
+FUZZ_TARGETS := ./parser:FuzzParse ./format:FuzzJSONDecode ./format:FuzzDelimitedDecode
+
 fuzz:
-	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) ./parser
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; fn=$${t##*:}; \
+		echo "fuzz $$pkg $$fn ($(FUZZTIME))"; \
+		$(GO) test -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZTIME) $$pkg; \
+	done
 
 clean:
 	rm -rf bin
