@@ -143,8 +143,8 @@ func (a *sumAcc) UnmarshalBinary(b []byte) error {
 }
 
 func sumFactory(list bool) AggregateFactory {
-	return func(args []*types.Type, ret *types.Type, _ []any) (func() Accumulator, error) {
-		ops, err := numericOps(ret)
+	return func(ctx AggregateContext) (func() Accumulator, error) {
+		ops, err := numericOps(ctx.Return)
 		if err != nil {
 			return nil, err
 		}
@@ -279,7 +279,8 @@ func (a *extremeAcc) UnmarshalBinary(b []byte) error {
 }
 
 // attrAcc is ATTR: the value when every row has the same one, else NULL.
-// It counts each distinct value so a table update can retract rows.
+// NULL counts as a value (a group of "1" and NULL has no single value), and
+// each distinct value is counted so a table update can retract rows.
 type attrAcc struct {
 	vals   []any
 	counts []int64
@@ -295,9 +296,6 @@ func (a *attrAcc) find(v any) int {
 }
 
 func (a *attrAcc) Add(args []any) error {
-	if len(args) == 0 || args[0] == nil {
-		return nil
-	}
 	if i := a.find(args[0]); i >= 0 {
 		a.counts[i]++
 		return nil
@@ -308,9 +306,6 @@ func (a *attrAcc) Add(args []any) error {
 }
 
 func (a *attrAcc) Undo(args []any) error {
-	if len(args) == 0 || args[0] == nil {
-		return nil
-	}
 	if i := a.find(args[0]); i >= 0 {
 		if a.counts[i]--; a.counts[i] <= 0 {
 			a.vals = append(a.vals[:i], a.vals[i+1:]...)
@@ -435,9 +430,14 @@ func (w *welford) load(vs []any) error {
 	return nil
 }
 
-// stddevAcc is STDDEV_SAMP: the sample standard deviation, 0 below two
-// values.
-type stddevAcc struct{ w welford }
+// stddevAcc is the sample standard deviation (STDDEV_SAMPLE) or, for
+// STDDEV_SAMP, the sample variance: ksqlDB's STDDEV_SAMP returns the
+// variance and its conformance tests pin that, so Sluice matches it. Both
+// are 0 below two values.
+type stddevAcc struct {
+	w        welford
+	variance bool
+}
 
 func (a *stddevAcc) Add(args []any) error {
 	if f, ok := asFloat64(args[0]); ok {
@@ -461,7 +461,12 @@ func (a *stddevAcc) Merge(o Accumulator) error {
 	return err
 }
 
-func (a *stddevAcc) Result() (any, error)           { return math.Sqrt(a.w.sampleVariance()), nil }
+func (a *stddevAcc) Result() (any, error) {
+	if a.variance {
+		return a.w.sampleVariance(), nil
+	}
+	return math.Sqrt(a.w.sampleVariance()), nil
+}
 func (a *stddevAcc) MarshalBinary() ([]byte, error) { return encodeValues(a.w.values()...) }
 func (a *stddevAcc) UnmarshalBinary(b []byte) error {
 	vs, err := decodeValues(b, 3)

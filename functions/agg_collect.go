@@ -492,7 +492,8 @@ func offsetFunction(name string, latest bool) *Function {
 		which = "latest"
 	}
 	factory := func(withN bool) AggregateFactory {
-		return func(_ []*types.Type, _ *types.Type, lits []any) (func() Accumulator, error) {
+		return func(ctx AggregateContext) (func() Accumulator, error) {
+			lits := ctx.Literals
 			n, ignore := 0, true
 			i := 0
 			if withN {

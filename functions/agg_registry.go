@@ -27,11 +27,17 @@ func aggregateFunctions() []*Function {
 		return simple(func() Accumulator { return &countAcc{star: star} })
 	}
 	collect := func(dup bool) AggregateFactory {
-		return simple(func() Accumulator { return &listAcc{dup: dup, limit: defaultCollectLimit} })
+		return func(ctx AggregateContext) (func() Accumulator, error) {
+			limit := orDefault(ctx.Config.CollectSetLimit, defaultCollectLimit)
+			if dup {
+				limit = orDefault(ctx.Config.CollectListLimit, defaultCollectLimit)
+			}
+			return func() Accumulator { return &listAcc{dup: dup, limit: limit} }, nil
+		}
 	}
 	topk := func(distinct bool) AggregateFactory {
-		return func(_ []*types.Type, _ *types.Type, lits []any) (func() Accumulator, error) {
-			k, _ := asInt64(lits[0])
+		return func(ctx AggregateContext) (func() Accumulator, error) {
+			k, _ := asInt64(ctx.Literals[0])
 			if k <= 0 {
 				return nil, fmt.Errorf("functions: TOPK: k must be positive, got %d", k)
 			}
@@ -50,11 +56,15 @@ func aggregateFunctions() []*Function {
 		}
 		return sigs
 	}
-	stddev := simple(func() Accumulator { return &stddevAcc{} })
-	stddevSigs := func() []*Signature {
+	stddevSigs := func(variance bool) []*Signature {
+		f := simple(func() Accumulator { return &stddevAcc{variance: variance} })
+		what := "Sample standard deviation"
+		if variance {
+			what = "Sample variance (as ksqlDB's STDDEV_SAMP computes)"
+		}
 		var sigs []*Signature
 		for _, t := range []*Pattern{PInt, PBigint, PDouble} {
-			sigs = append(sigs, asig(PDouble, "Sample standard deviation of "+t.String()+" values.", 0, stddev, p("val", t)))
+			sigs = append(sigs, asig(PDouble, what+" of "+t.String()+" values.", 0, f, p("val", t)))
 		}
 		return sigs
 	}
@@ -79,7 +89,7 @@ func aggregateFunctions() []*Function {
 	for _, t := range []*Pattern{PInt, PBigint, PDouble} {
 		sumListSigs = append(sumListSigs, asig(t, "Sums the elements of "+t.String()+" arrays.", 0, sumFactory(true), p("list", ArrayP(t))))
 	}
-	stddevSamp := aggregate("STDDEV_SAMP", "Returns the sample standard deviation of a column; 0 with fewer than two values.", stddevSigs()...)
+	stddevSamp := aggregate("STDDEV_SAMP", "Returns what ksqlDB's STDDEV_SAMP returns: the sample variance of a column (use STDDEV_SAMPLE for the standard deviation); 0 with fewer than two values.", stddevSigs(true)...)
 	return []*Function{
 		aggregate("COUNT", "Counts rows (COUNT(*)) or the rows where the column is not NULL.",
 			asig(PBigint, "COUNT(*): all rows.", 0, countStar(true)),
@@ -98,15 +108,16 @@ func aggregateFunctions() []*Function {
 		aggregate("COLLECT_SET", "Returns an array of the column's distinct values in arrival order, up to 1000 entries.",
 			asig(ArrayP(T), "Collects distinct values.", 0, collect(false), p("val", T))),
 		aggregate("HISTOGRAM", "Returns a map from each distinct string value to its number of occurrences, up to 1000 distinct values.",
-			asig(MapP(PString, PBigint), "Counts values.", 0, simple(func() Accumulator {
-				return &histogramAcc{limit: defaultCollectLimit, counts: map[string]int64{}}
-			}), p("val", PString))),
+			asig(MapP(PString, PBigint), "Counts values.", 0, func(ctx AggregateContext) (func() Accumulator, error) {
+				limit := orDefault(ctx.Config.HistogramLimit, defaultCollectLimit)
+				return func() Accumulator { return &histogramAcc{limit: limit, counts: map[string]int64{}} }, nil
+			}, p("val", PString))),
 		aggregate("TOPK", "Returns the k largest values of a column, largest first, duplicates included.", topkSigs("TOPK", false)...),
 		aggregate("TOPKDISTINCT", "Returns the k largest distinct values of a column, largest first.", topkSigs("TOPKDISTINCT", true)...),
 		offsetFunction("EARLIEST_BY_OFFSET", false),
 		offsetFunction("LATEST_BY_OFFSET", true),
 		stddevSamp,
-		synonym("STDDEV_SAMPLE", stddevSamp),
+		aggregate("STDDEV_SAMPLE", "Returns the sample standard deviation of a column; 0 with fewer than two values.", stddevSigs(false)...),
 		aggregate("CORRELATION", "Returns Pearson's correlation coefficient of two columns; NaN with fewer than two rows or constant input.",
 			asig(PDouble, "Correlation of x and y.", 0, simple(func() Accumulator { return &corrAcc{} }), p("x", PDouble), p("y", PDouble))),
 	}

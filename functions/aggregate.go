@@ -29,10 +29,37 @@ type Accumulator interface {
 	UnmarshalBinary([]byte) error
 }
 
-// AggregateFactory prepares an aggregate variant for concrete argument and
-// result types and the values of its literal parameters, returning the
-// function that creates a fresh accumulator.
-type AggregateFactory func(args []*types.Type, ret *types.Type, literals []any) (func() Accumulator, error)
+// AggregateFactory prepares an aggregate variant for a call, returning the
+// function that creates a fresh accumulator (init).
+type AggregateFactory func(ctx AggregateContext) (func() Accumulator, error)
+
+// AggregateContext is what an aggregate variant is prepared with: the
+// resolved argument and result types, the values of its literal parameters
+// and the query's configuration.
+type AggregateContext struct {
+	Args     []*types.Type
+	Return   *types.Type
+	Literals []any
+	Config   Config
+}
+
+// Config holds the ksqlDB properties that change aggregate behaviour. Zero
+// fields take ksqlDB's defaults.
+type Config struct {
+	// CollectListLimit is ksql.functions.collect_list.limit (default 1000).
+	CollectListLimit int
+	// CollectSetLimit is ksql.functions.collect_set.limit (default 1000).
+	CollectSetLimit int
+	// HistogramLimit bounds HISTOGRAM's distinct values (default 1000).
+	HistogramLimit int
+}
+
+func orDefault(v, def int) int {
+	if v > 0 {
+		return v
+	}
+	return def
+}
 
 // ErrUndoUnsupported is returned by Undo of aggregates that only work on
 // streams.
@@ -52,7 +79,7 @@ var streamOnly = map[string]bool{
 // Accumulator returns the accumulator factory of a resolved aggregate
 // call. literals holds the values of the trailing literal parameters, in
 // order; the planner checks they are constants.
-func (c *Call) Accumulator(literals []any) (func() Accumulator, error) {
+func (c *Call) Accumulator(literals []any, cfg Config) (func() Accumulator, error) {
 	if c.Function.Kind != Aggregate {
 		return nil, fmt.Errorf("functions: %s is not an aggregate function", c.Function.Name)
 	}
@@ -65,7 +92,7 @@ func (c *Call) Accumulator(literals []any) (func() Accumulator, error) {
 				len(c.ArgTypes)-len(literals)+i+1, c.Function.Name)
 		}
 	}
-	return c.Signature.Aggregate(c.ArgTypes, c.Return, literals)
+	return c.Signature.Aggregate(AggregateContext{Args: c.ArgTypes, Return: c.Return, Literals: literals, Config: cfg})
 }
 
 // Table returns the implementation of a resolved table-function call.
@@ -89,7 +116,7 @@ func asig(ret *Pattern, description string, literals int, f AggregateFactory, pa
 
 // simple wraps a constructor that needs no types or literals.
 func simple(newAcc func() Accumulator) AggregateFactory {
-	return func([]*types.Type, *types.Type, []any) (func() Accumulator, error) { return newAcc, nil }
+	return func(AggregateContext) (func() Accumulator, error) { return newAcc, nil }
 }
 
 // sameKind checks Merge's argument.

@@ -202,8 +202,8 @@ func (a *ewmaAcc) UnmarshalBinary(b []byte) error {
 }
 
 func ewmaFactory(name string, withZ bool) AggregateFactory {
-	return func(_ []*types.Type, _ *types.Type, lits []any) (func() Accumulator, error) {
-		alpha, _ := asFloat64(lits[0])
+	return func(ctx AggregateContext) (func() Accumulator, error) {
+		alpha, _ := asFloat64(ctx.Literals[0])
 		if !(alpha > 0 && alpha <= 1) {
 			return nil, fmt.Errorf("functions: %s: alpha must be in (0, 1], got %v", name, alpha)
 		}

@@ -65,26 +65,6 @@ func sameAsArg(i int) ReturnFunc {
 	return func(args []*types.Type) (*types.Type, error) { return args[i], nil }
 }
 
-// alias declares a deprecated name that behaves exactly like f but keeps
-// its own name in messages and DESCRIBE output.
-func alias(name, replacement string, f *Function) *Function {
-	c := *f
-	c.Name = name
-	c.DisplayName = ""
-	c.Deprecated = replacement
-	c.Description = f.Description + " Deprecated: use " + replacement + "."
-	return &c
-}
-
-// synonym declares a second, equally supported name for f.
-func synonym(name string, f *Function) *Function {
-	c := *f
-	c.Name = name
-	c.DisplayName = ""
-	c.Description = f.Description + " Same as " + f.Name + "."
-	return &c
-}
-
 // Category names, as SHOW FUNCTIONS groups them.
 const (
 	catMath       = "MATHEMATICAL"
