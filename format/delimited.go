@@ -77,6 +77,7 @@ type delimitedCodec struct {
 	fields  []field
 	scratch []byte // unquoted field text
 	row     []any
+	slots   []slot
 }
 
 // field is one parsed field: a view of the record or of scratch.
@@ -229,16 +230,74 @@ func (c *delimitedCodec) DecodeRow(data []byte, dst []any) ([]any, error) {
 }
 
 func (c *delimitedCodec) DecodeInto(data []byte, out []*types.ColumnBuilder) (bool, error) {
-	// Parse every field before appending any, so a bad field leaves the
-	// builders untouched.
-	row, err := c.DecodeRow(data, c.row)
-	if err != nil || row == nil {
+	ok, err := c.prepare(data)
+	if err != nil || !ok {
 		return false, err
 	}
-	c.row = row
-	for i, v := range row {
-		if err := out[i].AppendValue(v); err != nil {
-			return false, c.errAt(c.cols[i].Name, -1, "invalid value", err)
+	// Parse every field into a slot before appending any, so a bad field
+	// leaves the builders untouched. Scalars stay unboxed.
+	if cap(c.slots) < len(c.cols) {
+		c.slots = make([]slot, len(c.cols))
+	}
+	c.slots = c.slots[:len(c.cols)]
+	for i, col := range c.cols {
+		f := c.fields[i]
+		txt := c.text(data, f)
+		s := &c.slots[i]
+		*s = slot{}
+		if len(txt) == 0 {
+			continue
+		}
+		str := unsafe.String(&txt[0], len(txt))
+		var err error
+		switch col.Type.Kind {
+		case types.Integer, types.DateKind, types.TimeKind:
+			var v int32
+			v, err = types.ParseInteger(str)
+			s.i = int64(v)
+		case types.Bigint, types.TimestampKind:
+			s.i, err = types.ParseBigint(str)
+		case types.Double:
+			s.f, err = types.ParseDouble(str)
+		case types.Boolean:
+			s.b, err = types.ParseBoolean(str)
+		case types.String:
+			s.sStart, s.sEnd, s.sArena = f.start, f.end, f.inScratch
+		default:
+			s.v, err = parseField(col.Type, txt)
+			s.boxed = true
+		}
+		if err != nil {
+			return false, c.errAt(col.Name, f.start, "invalid value", err)
+		}
+		s.state = slotSet
+	}
+	for i, col := range c.cols {
+		s := &c.slots[i]
+		b := out[i]
+		if s.state != slotSet {
+			b.AppendNull()
+			continue
+		}
+		switch col.Type.Kind {
+		case types.Integer:
+			b.AppendInt32(int32(s.i))
+		case types.DateKind:
+			b.AppendDate(types.Date(s.i))
+		case types.TimeKind:
+			b.AppendTime(types.Time(s.i))
+		case types.Bigint:
+			b.AppendInt64(s.i)
+		case types.TimestampKind:
+			b.AppendTimestamp(types.Timestamp(s.i))
+		case types.Double:
+			b.AppendFloat64(s.f)
+		case types.Boolean:
+			b.AppendBool(s.b)
+		case types.String:
+			b.AppendStringBytes(c.text(data, field{s.sStart, s.sEnd, s.sArena}))
+		default:
+			_ = b.AppendValue(s.v)
 		}
 	}
 	return true, nil

@@ -369,3 +369,22 @@ func TestBenchDecodersAgree(t *testing.T) {
 		}
 	}
 }
+
+func BenchmarkDelimited(b *testing.B) {
+	rec := benchRecords[0]
+	line := []byte("d-17,61.2,33,1700000000123")
+	b.Run("decode", func(b *testing.B) {
+		dec, _ := delimitedFormat{}.NewDecoder(rec.cols, Options{})
+		runDecode(b, benchRecord{rec.name, string(line), rec.cols}, func(data []byte, _ *types.BatchBuilder, out []*types.ColumnBuilder) error {
+			_, err := dec.DecodeInto(data, out)
+			return err
+		})
+	})
+	b.Run("encode", func(b *testing.B) {
+		enc, _ := delimitedFormat{}.NewEncoder(rec.cols, Options{})
+		idx := []int{0, 1, 2, 3}
+		runEncode(b, rec, func(dst []byte, batch *types.Batch, row int) ([]byte, error) {
+			return enc.EncodeBatchRow(dst, batch, idx, row)
+		})
+	})
+}
