@@ -382,6 +382,9 @@ func (d *jsonDecoder) general(t *types.Type, depth int) (any, error) {
 			sc.pos++
 			return m, nil
 		}
+		// Map.Put is a linear scan; past a few entries, an index by key
+		// text keeps large JSON maps linear. Duplicate keys: last wins.
+		var index map[string]int
 		for {
 			sc.ws()
 			key, ok := sc.str()
@@ -399,7 +402,24 @@ func (d *jsonDecoder) general(t *types.Type, depth int) (any, error) {
 			if err != nil {
 				return nil, err
 			}
-			m.Put(k, v)
+			if index == nil && len(m.Keys) >= 16 {
+				index = make(map[string]int, 2*len(m.Keys))
+				for j, x := range m.Keys {
+					index[types.Format(x)] = j
+				}
+			}
+			if index == nil {
+				m.Put(k, v)
+			} else {
+				text := types.Format(k)
+				if j, dup := index[text]; dup {
+					m.Values[j] = v
+				} else {
+					index[text] = len(m.Keys)
+					m.Keys = append(m.Keys, k)
+					m.Values = append(m.Values, v)
+				}
+			}
 			switch sc.peek() {
 			case ',':
 				sc.pos++

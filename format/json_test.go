@@ -2,6 +2,7 @@ package format
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -82,6 +83,41 @@ func TestJSONDecode(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestJSONLargeMap(t *testing.T) {
+	cols := []types.Column{col("M", types.MapOf(types.StringType, types.IntegerType))}
+	var b strings.Builder
+	b.WriteString(`{"M": {`)
+	for i := 0; i < 40; i++ {
+		fmt.Fprintf(&b, `"k%d": %d, `, i%30, i)
+	}
+	b.WriteString(`"k0": -1}}`)
+	d, _ := jsonFormat{}.NewDecoder(cols, Options{})
+	row, err := d.DecodeRow([]byte(b.String()), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := row[0].(*types.Map)
+	if m.Len() != 30 {
+		t.Fatalf("map has %d entries, want 30", m.Len())
+	}
+	for i := 0; i < 30; i++ {
+		v, ok := m.Lookup(fmt.Sprintf("k%d", i))
+		want := int32(i)
+		switch {
+		case i == 0:
+			want = -1
+		case i < 10:
+			want = int32(i + 30)
+		}
+		if !ok || v != want {
+			t.Fatalf("k%d = %v, %v; want %d (last duplicate wins)", i, v, ok, want)
+		}
+		if m.Keys[i] != fmt.Sprintf("k%d", i) {
+			t.Fatalf("key %d = %v: first-seen order lost", i, m.Keys[i])
+		}
 	}
 }
 

@@ -111,3 +111,31 @@ func TestSQLLiteral(t *testing.T) {
 		}
 	}
 }
+
+func TestTypeOf(t *testing.T) {
+	st := StructOf(Field{"A", IntegerType})
+	tests := []struct {
+		v    any
+		want string
+	}{
+		{nil, "NULL"},
+		{int32(1), "INTEGER"},
+		{MustParseDecimal("12.345"), "DECIMAL(5, 3)"},
+		{MustParseDecimal("0.05"), "DECIMAL(2, 2)"},
+		{MustParseDecimal("1E+3"), "DECIMAL(4, 0)"},
+		{[]any{int32(1), int64(2), nil}, "ARRAY<BIGINT>"},
+		{[]any{}, "ARRAY<NULL>"},
+		{&Map{Keys: []any{"a"}, Values: []any{1.5}}, "MAP<STRING, DOUBLE>"},
+		{&Struct{Type: st, Values: []any{nil}}, "STRUCT<`A` INTEGER>"},
+		{Timestamp(1), "TIMESTAMP"},
+	}
+	for _, tc := range tests {
+		if got := TypeOf(tc.v); got == nil || got.String() != tc.want {
+			t.Errorf("TypeOf(%#v) = %v, want %s", tc.v, got, tc.want)
+		}
+	}
+	if TypeOf([]any{"a", int32(1)}) == nil {
+		return
+	}
+	t.Error("TypeOf of a mixed array should be nil")
+}
