@@ -1,0 +1,182 @@
+package exec
+
+import (
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/sluicedb/sluice/types"
+)
+
+// Filter keeps the rows whose predicate is TRUE; FALSE, NULL and a failed
+// evaluation drop the row (the failure goes to the processing log).
+type Filter struct {
+	schema *types.Schema
+	pred   Evaluator
+	keep   []int
+	bb     *types.BatchBuilder
+	vals   []any
+}
+
+// NewFilter returns a filter over batches of schema s.
+func NewFilter(s *types.Schema, pred Evaluator) *Filter {
+	return &Filter{schema: s, pred: pred, bb: types.NewBatchBuilder(memory.DefaultAllocator, s)}
+}
+
+// Schema implements Operator: a filter does not change the schema.
+func (f *Filter) Schema() *types.Schema { return f.schema }
+
+// Process implements Operator.
+func (f *Filter) Process(tc *TaskContext, in *types.Batch, next func(*types.Batch) error) error {
+	f.keep = f.keep[:0]
+	n := in.NumRows()
+	for i := 0; i < n; i++ {
+		v, err := f.pred.Eval(tc.InputRow(in, i))
+		if err != nil {
+			tc.reportRowError(in, i, err)
+			continue
+		}
+		if b, ok := v.(bool); ok && b {
+			f.keep = append(f.keep, i)
+		}
+	}
+	switch len(f.keep) {
+	case 0:
+		return nil
+	case n:
+		in.Retain()
+		return next(in)
+	}
+	// Copy the kept rows. (An Arrow filter kernel over the columns would
+	// avoid boxing; this is the general path.)
+	f.bb.Reserve(len(f.keep))
+	for _, i := range f.keep {
+		f.vals = in.Row(i, f.vals)
+		if err := f.bb.AppendRow(in.Meta(i), f.vals); err != nil {
+			return err
+		}
+	}
+	out, err := f.bb.NewBatch()
+	if err != nil {
+		return err
+	}
+	return next(out)
+}
+
+// Project computes a new row per input row: one evaluator per output
+// column. It also carries the row metadata over; Rowtime can be replaced by
+// an output column (the sink's TIMESTAMP).
+type Project struct {
+	out   *types.Schema
+	exprs []Evaluator
+	bb    *types.BatchBuilder
+	vals  []any
+}
+
+// NewProject returns a projection producing schema out, column i computed
+// by exprs[i].
+func NewProject(out *types.Schema, exprs []Evaluator) *Project {
+	return &Project{out: out, exprs: exprs, bb: types.NewBatchBuilder(memory.DefaultAllocator, out)}
+}
+
+// Schema implements Operator.
+func (p *Project) Schema() *types.Schema { return p.out }
+
+// Process implements Operator.
+func (p *Project) Process(tc *TaskContext, in *types.Batch, next func(*types.Batch) error) error {
+	n := in.NumRows()
+	p.bb.Reserve(n)
+	if cap(p.vals) < len(p.exprs) {
+		p.vals = make([]any, len(p.exprs))
+	}
+	vals := p.vals[:len(p.exprs)]
+	for i := 0; i < n; i++ {
+		row := tc.InputRow(in, i)
+		for j, e := range p.exprs {
+			v, err := e.Eval(row)
+			if err != nil {
+				tc.reportRowError(in, i, err)
+				v = nil
+			}
+			vals[j] = v
+		}
+		if err := p.bb.AppendRow(in.Meta(i), vals); err != nil {
+			tc.reportRowError(in, i, err)
+			continue
+		}
+	}
+	if p.bb.Len() == 0 {
+		return nil
+	}
+	out, err := p.bb.NewBatch()
+	if err != nil {
+		return err
+	}
+	return next(out)
+}
+
+// FlatMap applies table functions: for each input row it evaluates the
+// generators (each returns a []any, or nil for none), zips their results as
+// ksqlDB does (the longest decides the row count; shorter ones pad with
+// NULL) and emits one row per position: the input row's columns followed by
+// one column per generator.
+type FlatMap struct {
+	out  *types.Schema
+	gens []Evaluator
+	bb   *types.BatchBuilder
+	vals []any
+	res  [][]any
+}
+
+// NewFlatMap returns a flat-map whose output schema out is the input
+// schema followed by one column per generator.
+func NewFlatMap(out *types.Schema, gens []Evaluator) *FlatMap {
+	return &FlatMap{out: out, gens: gens, bb: types.NewBatchBuilder(memory.DefaultAllocator, out)}
+}
+
+// Schema implements Operator.
+func (f *FlatMap) Schema() *types.Schema { return f.out }
+
+// Process implements Operator.
+func (f *FlatMap) Process(tc *TaskContext, in *types.Batch, next func(*types.Batch) error) error {
+	n := in.NumRows()
+	width := in.Schema().Len()
+	for i := 0; i < n; i++ {
+		row := tc.InputRow(in, i)
+		f.res = f.res[:0]
+		longest := 0
+		failed := false
+		for _, g := range f.gens {
+			v, err := g.Eval(row)
+			if err != nil {
+				tc.reportRowError(in, i, err)
+				failed = true
+				break
+			}
+			list, _ := v.([]any)
+			f.res = append(f.res, list)
+			longest = max(longest, len(list))
+		}
+		if failed {
+			continue
+		}
+		for k := 0; k < longest; k++ {
+			f.vals = append(f.vals[:0], row[:width]...)
+			for _, list := range f.res {
+				var v any
+				if k < len(list) {
+					v = list[k]
+				}
+				f.vals = append(f.vals, v)
+			}
+			if err := f.bb.AppendRow(in.Meta(i), f.vals); err != nil {
+				tc.reportRowError(in, i, err)
+			}
+		}
+	}
+	if f.bb.Len() == 0 {
+		return nil
+	}
+	out, err := f.bb.NewBatch()
+	if err != nil {
+		return err
+	}
+	return next(out)
+}
