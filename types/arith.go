@@ -178,6 +178,9 @@ func Arith(op ArithOp, a any, at *Type, b any, bt *Type) (any, error) {
 	if a == nil || b == nil {
 		return nil, nil
 	}
+	if invalidDecimal(a) || invalidDecimal(b) {
+		return nil, errorf(CodeCast, "invalid DECIMAL value")
+	}
 	rt, err := ArithResultType(op, at, bt)
 	if err != nil {
 		return nil, err

@@ -64,6 +64,9 @@ func Cast(v any, from, to *Type) (any, error) {
 	if !CanCast(from, to) {
 		return nil, errorf(CodeUnsupportedCast, "cannot cast %s to %s", from, to)
 	}
+	if invalidDecimal(v) {
+		return nil, errorf(CodeCast, "invalid DECIMAL value")
+	}
 	return castValue(v, from, to)
 }
 

@@ -20,6 +20,9 @@ func Compare(a, b any) (int, error) {
 	if a == nil || b == nil {
 		return 0, errorf(CodeIncomparable, "cannot order NULL")
 	}
+	if invalidDecimal(a) || invalidDecimal(b) {
+		return 0, errorf(CodeIncomparable, "invalid DECIMAL value")
+	}
 	switch x := a.(type) {
 	case int32:
 		return compareNumber(int64(x), 0, false, b, a)
@@ -262,4 +265,11 @@ func NotDistinct(a, b any) bool {
 	}
 	c, err := Compare(a, b)
 	return err == nil && c == 0
+}
+
+// invalidDecimal reports a zero Decimal (nil Unscaled), which is not a
+// value; it is refused rather than dereferenced.
+func invalidDecimal(v any) bool {
+	d, ok := v.(Decimal)
+	return ok && d.Unscaled == nil
 }

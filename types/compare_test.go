@@ -154,3 +154,21 @@ func TestErrorsArePrefixed(t *testing.T) {
 		t.Fatalf("errors.Is misclassifies %v", err)
 	}
 }
+
+// TestZeroDecimalRefused: a zero Decimal is not a value; operations refuse
+// it instead of dereferencing nil.
+func TestZeroDecimalRefused(t *testing.T) {
+	var z Decimal
+	if _, err := Compare(z, int32(1)); err == nil {
+		t.Error("Compare accepted a zero Decimal")
+	}
+	if _, err := Cast(z, DecimalOf(4, 2), StringType); err == nil {
+		t.Error("Cast accepted a zero Decimal")
+	}
+	if _, err := Arith(OpAdd, z, DecimalOf(4, 2), int32(1), IntegerType); err == nil {
+		t.Error("Arith accepted a zero Decimal")
+	}
+	if Equal(z, z) {
+		t.Error("Equal(zero, zero) = true")
+	}
+}

@@ -102,6 +102,9 @@ func appendPadded(b []byte, v int64, width int) []byte {
 // AppendText appends the `yyyy-MM-dd` form of d.
 func (d Date) AppendText(b []byte) []byte {
 	y, m, dd := civilFromDays(int64(d))
+	if y > 9999 {
+		b = append(b, '+') // as java.time prints years past 9999
+	}
 	b = appendPadded(b, y, 4)
 	b = append(b, '-')
 	b = appendPadded(b, int64(m), 2)
@@ -186,7 +189,10 @@ func (p *scanner) done() bool { return p.i == len(p.s) }
 // date parses yyyy[-MM[-dd]]; missing parts default to the first.
 func (p *scanner) date() (int64, bool) {
 	neg := p.eat('-')
-	y, ok := p.digits(4, 9)
+	if !neg {
+		p.eat('+')
+	}
+	y, ok := p.digits(4, 6)
 	if !ok {
 		return 0, false
 	}
@@ -300,6 +306,9 @@ func ParseTimestamp(s string) (Timestamp, error) {
 	if !ok {
 		return 0, errorf(CodeParse, "invalid TIMESTAMP %q: expected yyyy-MM-ddTHH:mm:ss.SSS", s)
 	}
+	if days > maxTimestampDays || days < -maxTimestampDays {
+		return 0, errorf(CodeParse, "invalid TIMESTAMP %q: out of range", s)
+	}
 	var ms, off int64
 	if p.eat('T') || p.eat(' ') {
 		if ms, ok = p.timeOfDay(); !ok {
@@ -313,6 +322,10 @@ func ParseTimestamp(s string) (Timestamp, error) {
 	}
 	return Timestamp(days*msPerDay + ms - off), nil
 }
+
+// maxTimestampDays bounds the dates a TIMESTAMP can reach without its
+// millisecond count overflowing.
+const maxTimestampDays = (1<<63-1)/msPerDay - 1
 
 // DateOf returns the DATE a TIMESTAMP falls on (UTC).
 func DateOf(ts Timestamp) Date { return Date(floorDiv(int64(ts), msPerDay)) }
