@@ -136,7 +136,19 @@ func (p *Pattern) match(arg *types.Type, b bindings, casts bool) bool {
 		if p.typ.Equal(arg) {
 			return true
 		}
-		return casts && types.CanImplicitlyCast(arg, p.typ)
+		if !casts {
+			return false
+		}
+		// ksqlDB lets a STRING stand for a DATE, TIME or TIMESTAMP
+		// argument (GREATEST(dateCol, '2022-06-14')); the planner's cast
+		// parses it.
+		if arg.Kind == types.String {
+			switch p.typ.Kind {
+			case types.DateKind, types.TimeKind, types.TimestampKind:
+				return true
+			}
+		}
+		return types.CanImplicitlyCast(arg, p.typ)
 	case patDecimal:
 		if arg.Kind == types.DecimalKind {
 			return true

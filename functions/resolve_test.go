@@ -156,3 +156,20 @@ func TestNullShortCircuit(t *testing.T) {
 		t.Fatalf("IS_JSON_STRING(NULL) = %v, %v", got, err)
 	}
 }
+
+func TestResolveStringAsTemporal(t *testing.T) {
+	for _, tt := range []*types.Type{types.DateType, types.TimeType, types.TimestampType} {
+		call, err := Builtins().Resolve("GREATEST", TypeArgs(tt, tt, nil, types.StringType))
+		if err != nil {
+			t.Fatalf("%s: %v", tt, err)
+		}
+		if !call.Return.Equal(tt) || !call.ArgTypes[3].Equal(tt) {
+			t.Fatalf("%s: return %s, string argument converted to %s", tt, call.Return, call.ArgTypes[3])
+		}
+	}
+	// An exact STRING variant still wins.
+	call, err := Builtins().Resolve("GREATEST", TypeArgs(types.StringType, types.StringType))
+	if err != nil || call.Return.Kind != types.String {
+		t.Fatalf("GREATEST(STRING, STRING): %v %v", call, err)
+	}
+}
