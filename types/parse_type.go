@@ -311,7 +311,11 @@ func SQLLiteral(v any) string {
 		if math.IsNaN(x) || math.IsInf(x, 0) {
 			return "CAST('" + FormatDouble(x) + "' AS DOUBLE)"
 		}
-		return strconv.FormatFloat(x, 'E', -1, 64)
+		s := FormatDouble(x)
+		if !strings.Contains(s, "E") {
+			s += "E0" // an exponent makes the literal a DOUBLE
+		}
+		return s
 	case Decimal:
 		s := x.String()
 		if !strings.Contains(s, ".") {

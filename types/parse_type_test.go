@@ -90,7 +90,7 @@ func TestSQLLiteral(t *testing.T) {
 		{int32(5), "5"},
 		{int64(5), "CAST(5 AS BIGINT)"},
 		{int64(1 << 40), "1099511627776"},
-		{1.5, "1.5E+00"},
+		{1.5, "1.5E0"},
 		{MustParseDecimal("1.50"), "1.50"},
 		{Date(10), "CAST('1970-01-11' AS DATE)"},
 		{[]any{int32(1), nil}, "ARRAY[1, NULL]"},
