@@ -28,9 +28,13 @@ func BenchmarkScalar(b *testing.B) {
 	S, I, TS := types.StringType, types.IntegerType, types.TimestampType
 	doc := `{"deviceId":"d-17","temperature":61.2,"humidity":33,"ts":1700000000123}`
 	b.Run("UCASE", func(b *testing.B) { benchScalar(b, "UCASE", []*types.Type{S}, []any{"device-17"}) })
-	b.Run("SUBSTRING", func(b *testing.B) { benchScalar(b, "SUBSTRING", []*types.Type{S, I, I}, []any{"device-17", int32(2), int32(4)}) })
+	b.Run("SUBSTRING", func(b *testing.B) {
+		benchScalar(b, "SUBSTRING", []*types.Type{S, I, I}, []any{"device-17", int32(2), int32(4)})
+	})
 	b.Run("ABS", func(b *testing.B) { benchScalar(b, "ABS", []*types.Type{types.DoubleType}, []any{-61.2}) })
-	b.Run("ROUND_DOUBLE_2", func(b *testing.B) { benchScalar(b, "ROUND", []*types.Type{types.DoubleType, I}, []any{61.2345, int32(2)}) })
+	b.Run("ROUND_DOUBLE_2", func(b *testing.B) {
+		benchScalar(b, "ROUND", []*types.Type{types.DoubleType, I}, []any{61.2345, int32(2)})
+	})
 	b.Run("FORMAT_TIMESTAMP", func(b *testing.B) {
 		benchScalar(b, "FORMAT_TIMESTAMP", []*types.Type{TS, S}, []any{types.Timestamp(1700000000123), "yyyy-MM-dd'T'HH:mm:ss.SSS"})
 	})
@@ -40,7 +44,9 @@ func BenchmarkScalar(b *testing.B) {
 	b.Run("PARSE_TIMESTAMP", func(b *testing.B) {
 		benchScalar(b, "PARSE_TIMESTAMP", []*types.Type{S, S}, []any{"2023-11-14T22:13:20.123", "yyyy-MM-dd'T'HH:mm:ss.SSS"})
 	})
-	b.Run("EXTRACTJSONFIELD", func(b *testing.B) { benchScalar(b, "EXTRACTJSONFIELD", []*types.Type{S, S}, []any{doc, "$.temperature"}) })
+	b.Run("EXTRACTJSONFIELD", func(b *testing.B) {
+		benchScalar(b, "EXTRACTJSONFIELD", []*types.Type{S, S}, []any{doc, "$.temperature"})
+	})
 	b.Run("REGEXP_REPLACE", func(b *testing.B) {
 		benchScalar(b, "REGEXP_REPLACE", []*types.Type{S, S, S}, []any{"device-17-north", "-[0-9]+-", "_"})
 	})
