@@ -1,0 +1,305 @@
+package commitlog
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+
+	"github.com/sluicedb/sluice/broker"
+)
+
+// RunCleanup applies retention (delete policy) and compaction (compact
+// policy) to every partition now. It runs in the background every
+// Options.CleanupInterval; tests and tools call it directly.
+func (l *Log) RunCleanup(ctx context.Context) error {
+	for _, p := range l.allPartitions() {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		var err error
+		p.cleanMu.Lock()
+		if p.cfg.CleanupPolicy == broker.CleanupCompact {
+			err = p.compact()
+		} else {
+			err = p.enforceRetention()
+		}
+		p.cleanMu.Unlock()
+		if err != nil && !errors.Is(err, broker.ErrClosed) {
+			return err
+		}
+	}
+	return nil
+}
+
+// enforceRetention deletes whole segments from the front of the partition:
+// those whose newest record is older than retention.ms, then the oldest
+// while the partition exceeds retention.bytes. An expired active segment is
+// rolled first so that an idle partition's data also expires.
+func (p *partition) enforceRetention() error {
+	rms, rbytes := p.cfg.RetentionMs, p.cfg.RetentionBytes
+	if rms < 0 && rbytes < 0 {
+		return nil
+	}
+	p.syncMu.Lock()
+	defer p.syncMu.Unlock()
+	p.mu.Lock()
+	if p.closed {
+		p.mu.Unlock()
+		return broker.ErrClosed
+	}
+	if p.failed != nil {
+		p.mu.Unlock()
+		return nil
+	}
+	nowMs := p.l.now().UnixMilli()
+	expired := func(s *segment) bool { return rms >= 0 && s.size > 0 && s.maxTs < nowMs-rms }
+	var total int64
+	for _, s := range p.segs {
+		total += s.size
+	}
+	var rolled bool
+	if act := p.active(); len(p.pending) == 0 && (expired(act) || (rbytes >= 0 && total > rbytes && act.size > rbytes)) {
+		if _, err := p.roll(); err != nil {
+			p.mu.Unlock()
+			return err
+		}
+		rolled = true
+	}
+	var victims []*segment
+	for len(p.segs) > 1 {
+		s := p.segs[0]
+		if !expired(s) && !(rbytes >= 0 && total > rbytes) {
+			break
+		}
+		victims = append(victims, s)
+		total -= s.size
+		p.segs = p.segs[1:]
+	}
+	start := p.start()
+	k := 0
+	for _, a := range p.aborted {
+		if a.last >= start {
+			p.aborted[k] = a
+			k++
+		}
+	}
+	p.aborted = p.aborted[:k:k]
+	p.mu.Unlock()
+	if len(victims) == 0 && !rolled {
+		return nil
+	}
+	for _, s := range victims {
+		// Readers holding the segment keep the open file until they let go.
+		if err := p.l.fs.Remove(s.path); err != nil {
+			return fmt.Errorf("commitlog: retention in %s: %w", p, err)
+		}
+		for i, u := range p.unsynced {
+			if u == s {
+				p.unsynced = append(p.unsynced[:i], p.unsynced[i+1:]...)
+				break
+			}
+		}
+		s.unref()
+	}
+	return p.l.fs.SyncDir(p.dir)
+}
+
+// compact rewrites the closed segments below the last stable offset so that
+// only the latest record of each key remains, dropping tombstones older than
+// delete.retention.ms, records of aborted transactions and transaction
+// markers. Kept records keep their offsets; transactional ones are rewritten
+// as plain records, since their transaction is decided.
+//
+// Each segment is rewritten to a ".cleaned" file that is synced and renamed
+// over the original, so a crash leaves either version, never a mix.
+func (p *partition) compact() error {
+	p.mu.RLock()
+	if p.closed {
+		p.mu.RUnlock()
+		return broker.ErrClosed
+	}
+	lso := p.lso()
+	var cands []*segment
+	for _, s := range p.segs[:len(p.segs)-1] {
+		if s.next > lso {
+			break
+		}
+		s.ref()
+		cands = append(cands, s)
+	}
+	all := append([]*segment(nil), p.segs...)
+	for _, s := range all {
+		s.ref()
+	}
+	aborted := p.aborted
+	hw := p.hw
+	p.mu.RUnlock()
+	defer func() {
+		for _, s := range cands {
+			s.unref()
+		}
+		for _, s := range all {
+			s.unref()
+		}
+	}()
+	if len(cands) == 0 {
+		return nil
+	}
+
+	// Pass 1: the latest offset of every key, over everything committed.
+	latest := map[string]int64{}
+	for _, s := range all {
+		err := scanVisible(s, hw, aborted, func(recs []broker.Record) {
+			for _, r := range recs {
+				latest[string(r.Key)] = r.Offset
+			}
+		})
+		if err != nil {
+			return err
+		}
+	}
+	// Pass 2: rewrite the candidates.
+	cutoff := p.l.now().UnixMilli() - p.cfg.DeleteRetentionMs
+	for _, s := range cands {
+		if err := p.rewrite(s, hw, aborted, func(r *broker.Record) bool {
+			return latest[string(r.Key)] == r.Offset && (r.Value != nil || r.Timestamp >= cutoff)
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// scanVisible calls fn with the committed, non-control records of a segment
+// below hw, batch by batch.
+func scanVisible(s *segment, hw int64, aborted []abortedTxn, fn func([]broker.Record)) error {
+	limit := s.written.Load()
+	buf := make([]byte, scanBufSize)
+	var recs []broker.Record
+	var hdrs []broker.Header
+	var pos int64
+	for pos < limit {
+		n, err := s.f.ReadAt(buf[:min(int64(len(buf)), limit-pos)], pos)
+		if err != nil && !errors.Is(err, io.EOF) {
+			return err
+		}
+		off := 0
+		for off+batchHeaderSize <= n {
+			h, _ := parseHeader(buf[off:n])
+			if !h.plausible() {
+				return &CorruptionError{File: s.path, Pos: pos + int64(off), Reason: "invalid header"}
+			}
+			if off+int(h.length) > n {
+				if off == 0 {
+					buf = make([]byte, h.length)
+				}
+				break
+			}
+			b := buf[off : off+int(h.length)]
+			off += int(h.length)
+			if !checksumOK(b, &h) {
+				return &CorruptionError{File: s.path, Pos: pos + int64(off) - int64(h.length), Reason: "checksum mismatch"}
+			}
+			if h.baseOffset >= hw {
+				return nil
+			}
+			if h.control() || (h.transactional() && isAborted(aborted, h.producerID, h.baseOffset)) {
+				continue
+			}
+			recs, hdrs, err = decodeRecords(b, recs[:0], hdrs[:0])
+			if err != nil {
+				return &CorruptionError{File: s.path, Pos: pos + int64(off) - int64(h.length), Reason: err.Error()}
+			}
+			fn(recs)
+		}
+		pos += int64(off)
+	}
+	return nil
+}
+
+// rewrite replaces segment s by a copy holding only the records keep
+// accepts.
+func (p *partition) rewrite(s *segment, hw int64, aborted []abortedTxn, keep func(*broker.Record) bool) error {
+	tmpName := s.path + ".cleaned"
+	f, err := p.l.fs.Create(tmpName)
+	if err != nil {
+		return fmt.Errorf("commitlog: compact %s: %w", p, err)
+	}
+	ns := newSegment(s.base, s.path, f)
+	var out []byte
+	var batch []broker.Record
+	flushBatch := func() {
+		if len(batch) == 0 {
+			return
+		}
+		var h batchHeader
+		pos := int64(len(out))
+		out, h = appendBatch(out, batchMeta{baseOffset: batch[0].Offset, producerID: -1, baseSeq: -1, keepOffsets: true}, batch)
+		ns.addBatch(&h, pos, 0)
+		batch = batch[:0]
+	}
+	var size int
+	err = scanVisible(s, hw, aborted, func(recs []broker.Record) {
+		for i := range recs {
+			if !keep(&recs[i]) {
+				continue
+			}
+			r := recs[i]
+			// Copy: recs alias the scan buffer.
+			r.Key = append([]byte(nil), r.Key...)
+			if r.Value != nil {
+				r.Value = append([]byte{}, r.Value...)
+			}
+			batch = append(batch, r)
+			size += len(r.Key) + len(r.Value)
+			if size > 64<<10 {
+				flushBatch()
+				size = 0
+			}
+		}
+	})
+	flushBatch()
+	if err == nil {
+		_, err = f.WriteAt(out, 0)
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if err != nil {
+		f.Close()
+		p.l.fs.Remove(tmpName)
+		return fmt.Errorf("commitlog: compact %s: %w", p, err)
+	}
+	ns.written.Store(int64(len(out)))
+
+	p.mu.Lock()
+	idx := -1
+	for i, x := range p.segs {
+		if x == s {
+			idx = i
+		}
+	}
+	if idx < 0 || p.closed {
+		// Retention or close removed it meanwhile.
+		p.mu.Unlock()
+		f.Close()
+		return p.l.fs.Remove(tmpName)
+	}
+	if err := p.l.fs.Rename(tmpName, s.path); err != nil {
+		p.mu.Unlock()
+		f.Close()
+		return fmt.Errorf("commitlog: compact %s: %w", p, err)
+	}
+	if ns.size == 0 {
+		ns.next = s.next
+	}
+	p.segs[idx] = ns
+	p.mu.Unlock()
+	s.unref() // the partition's reference; readers may still hold theirs
+	if err := p.l.fs.SyncDir(path.Dir(s.path)); err != nil {
+		return fmt.Errorf("commitlog: compact %s: %w", p, err)
+	}
+	return nil
+}
