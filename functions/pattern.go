@@ -108,6 +108,26 @@ func (p *Pattern) String() string {
 	return "KIND(" + strconv.Itoa(int(p.kind)) + ")"
 }
 
+// hasVars reports whether the pattern contains type variables.
+func (p *Pattern) hasVars() bool {
+	switch p.kind {
+	case patVar:
+		return true
+	case patArray:
+		return p.elem.hasVars()
+	case patMap:
+		return p.key.hasVars() || p.elem.hasVars()
+	case patLambda:
+		for _, in := range p.lambdaIn {
+			if in.hasVars() {
+				return true
+			}
+		}
+		return p.elem.hasVars()
+	}
+	return false
+}
+
 // bindings maps type variable names to the SQL types they stand for.
 type bindings map[string]*types.Type
 

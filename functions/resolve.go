@@ -1,8 +1,10 @@
 package functions
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/sluicedb/sluice/types"
@@ -74,9 +76,8 @@ func (e *ResolveError) Is(target error) bool { return target == e.Kind }
 // Resolve picks the variant of the named function that a call with the
 // given arguments invokes, following ksqlDB: first the variants the
 // arguments fit exactly (NULL fits anything), then, if none, the variants
-// they fit after implicit widening. Among several fits a fixed-arity
-// variant beats a variadic one; any remaining tie is ambiguous, never
-// guessed.
+// they fit after implicit widening. Among several fits the most specific
+// wins (see preference); a tie is ambiguous, never guessed.
 func (r *Registry) Resolve(name string, args []Arg) (*Call, error) {
 	f, ok := r.Lookup(name)
 	if !ok {
@@ -98,35 +99,81 @@ func (f *Function) Resolve(args []Arg) (*Call, error) {
 		if len(cands) == 0 {
 			continue
 		}
-		best := preferFixed(cands)
-		if len(best) == 1 {
-			return finish(best[0])
+		sort.SliceStable(cands, func(i, j int) bool { return preference(cands[i].Signature, cands[j].Signature) > 0 })
+		if len(cands) == 1 || preference(cands[0].Signature, cands[1].Signature) > 0 {
+			return finish(cands[0])
 		}
 		return nil, &ResolveError{Kind: ErrAmbiguous,
-			Msg: fmt.Sprintf("Function '%s' cannot be resolved due to ambiguous method parameters (%s).",
-				f.displayName(), argList(args))}
+			Msg: fmt.Sprintf("Function '%s' cannot be resolved due to ambiguous method parameters (%s).", f.displayName(), argList(args)) +
+				"\nUse CAST() to explicitly cast your parameters to one of the supported function calls." +
+				"\nValid function calls are:\n" + f.alternatives() +
+				"\nFor detailed information on a function run: DESCRIBE FUNCTION <Function-Name>;"}
 	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "Function '%s' does not accept parameters (%s).", f.displayName(), argList(args))
-	b.WriteString("\nValid alternatives are:")
-	for _, s := range f.Signatures {
-		b.WriteString("\n")
-		b.WriteString(s.Spelling(f))
-	}
-	return nil, &ResolveError{Kind: ErrNoMatch, Msg: b.String()}
+	return nil, &ResolveError{Kind: ErrNoMatch,
+		Msg: fmt.Sprintf("Function '%s' does not accept parameters (%s).", f.displayName(), argList(args)) +
+			"\nValid alternatives are:\n" + f.alternatives() +
+			"\nFor detailed information on a function run: DESCRIBE FUNCTION <Function-Name>;"}
 }
 
-func preferFixed(cands []*Call) []*Call {
-	var fixed []*Call
-	for _, c := range cands {
-		if !c.Signature.Variadic {
-			fixed = append(fixed, c)
+// preference orders two matching variants the way ksqlDB's UDF index
+// does: a fixed-arity variant beats a variadic one, then more declared
+// parameters win, then fewer generic parameters, then a later variadic
+// position. It returns > 0 when a is preferred, 0 when they tie.
+func preference(a, b *Signature) int {
+	if c := cmp.Compare(boolInt(!a.Variadic), boolInt(!b.Variadic)); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(len(a.Params), len(b.Params)); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(b.genericCount(), a.genericCount()); c != 0 {
+		return c
+	}
+	return 0
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func (s *Signature) genericCount() int {
+	n := 0
+	for _, p := range s.Params {
+		if p.Type.hasVars() {
+			n++
 		}
 	}
-	if len(fixed) > 0 {
-		return fixed
+	return n
+}
+
+// alternatives lists the variants as ksqlDB's resolution errors do:
+// name(TYPE param, TYPE... params), one per line.
+func (f *Function) alternatives() string {
+	lines := make([]string, len(f.Signatures))
+	for i, s := range f.Signatures {
+		var b strings.Builder
+		b.WriteString(f.displayName())
+		b.WriteByte('(')
+		for j, p := range s.Params {
+			if j > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(p.Type.String())
+			if s.Variadic && j == len(s.Params)-1 {
+				b.WriteString("...")
+			}
+			if p.Name != "" {
+				b.WriteByte(' ')
+				b.WriteString(p.Name)
+			}
+		}
+		b.WriteByte(')')
+		lines[i] = b.String()
 	}
-	return cands
+	return strings.Join(lines, "\n")
 }
 
 func argList(args []Arg) string {

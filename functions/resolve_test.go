@@ -39,7 +39,7 @@ func TestResolve(t *testing.T) {
 		{name: "count star", fn: "COUNT", args: nil, ret: "BIGINT", params: ""},
 		{name: "unknown", fn: "WONT_FIND_ME", args: nil, err: "Can't find any functions with the name 'WONT_FIND_ME'", kind: ErrUnknownFunction},
 		{name: "no match", fn: "greatest", args: []*types.Type{types.StringType, types.IntegerType},
-			err: "Function 'greatest' does not accept parameters (STRING, INTEGER).\nValid alternatives are:\nGREATEST(val INTEGER, vals INTEGER...)", kind: ErrNoMatch},
+			err: "Function 'greatest' does not accept parameters (STRING, INTEGER).\nValid alternatives are:\ngreatest(INTEGER val, INTEGER... vals)\n", kind: ErrNoMatch},
 		{name: "no args", fn: "GREATEST", args: nil, err: "Function 'greatest' does not accept parameters ().", kind: ErrNoMatch},
 		{name: "coalesce no args", fn: "COALESCE", args: nil, err: "Function 'COALESCE' does not accept parameters ()", kind: ErrNoMatch},
 		{name: "ambiguous widening", fn: "GREATEST", args: []*types.Type{types.IntegerType, types.BigintType},
@@ -171,5 +171,43 @@ func TestResolveStringAsTemporal(t *testing.T) {
 	call, err := Builtins().Resolve("GREATEST", TypeArgs(types.StringType, types.StringType))
 	if err != nil || call.Return.Kind != types.String {
 		t.Fatalf("GREATEST(STRING, STRING): %v %v", call, err)
+	}
+}
+
+func TestResolveErrorText(t *testing.T) {
+	_, err := Builtins().Resolve("GEO_DISTANCE", TypeArgs(types.StringType))
+	want := "Function 'geo_distance' does not accept parameters (STRING).\n" +
+		"Valid alternatives are:\n" +
+		"geo_distance(DOUBLE lat1, DOUBLE lon1, DOUBLE lat2, DOUBLE lon2)\n" +
+		"geo_distance(DOUBLE lat1, DOUBLE lon1, DOUBLE lat2, DOUBLE lon2, STRING unit)\n" +
+		"For detailed information on a function run: DESCRIBE FUNCTION <Function-Name>;"
+	if err == nil || err.Error() != want {
+		t.Fatalf("got:\n%v\nwant:\n%s", err, want)
+	}
+	_, err = Builtins().Resolve("LEAST", TypeArgs(types.IntegerType, types.BigintType))
+	if err == nil || !strings.Contains(err.Error(), "ambiguous method parameters (INTEGER, BIGINT).\nUse CAST() to explicitly cast your parameters") {
+		t.Fatalf("ambiguous: %v", err)
+	}
+}
+
+func TestResolvePreference(t *testing.T) {
+	// Both the fixed (STRING, STRING) variant of a fixture and its variadic
+	// and generic variants match; the fixed, non-generic one wins.
+	f := scalar("PICK", catOther, "Fixture.",
+		variadic(sig(PInt, "variadic", func([]any) (any, error) { return int32(1), nil }, p("a", PString), p("rest", PString))),
+		sig(PInt, "generic", func([]any) (any, error) { return int32(2), nil }, p("a", T), p("b", T)),
+		sig(PInt, "fixed", func([]any) (any, error) { return int32(3), nil }, p("a", PString), p("b", PString)),
+	)
+	c, err := f.Resolve(TypeArgs(types.StringType, types.StringType))
+	if err != nil || c.Signature.Description != "fixed" {
+		t.Fatalf("picked %v, %v", c, err)
+	}
+	c, err = f.Resolve(TypeArgs(types.IntegerType, types.IntegerType))
+	if err != nil || c.Signature.Description != "generic" {
+		t.Fatalf("picked %v, %v", c, err)
+	}
+	c, err = f.Resolve(TypeArgs(types.StringType, types.StringType, types.StringType))
+	if err != nil || c.Signature.Description != "variadic" {
+		t.Fatalf("picked %v, %v", c, err)
 	}
 }
