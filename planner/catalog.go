@@ -1,12 +1,3 @@
-// Package planner turns statements into plans: it resolves names against the
-// catalog, types every expression with ksqlDB's rules, rejects what ksqlDB
-// rejects with positioned messages, compiles expressions into evaluators, and
-// lays a query out as a logical plan (scan, filter, project, flat-map,
-// repartition, sink) and then as the physical pipeline that package exec runs.
-//
-// The planner holds no state between statements. It reads the catalog through
-// the small Catalog interface, which package engine implements, so planner
-// tests use a map-backed catalog.
 package planner
 
 import (
