@@ -379,7 +379,7 @@ func (c *delimitedCodec) EncodeRow(dst []byte, row []any) ([]byte, error) {
 		c.scratch = appendScalar(c.scratch[:0], v)
 		dst = c.appendField(dst, c.scratch, i == 0)
 	}
-	return dst, nil
+	return nonNil(dst), nil
 }
 
 func (c *delimitedCodec) EncodeBatchRow(dst []byte, b *types.Batch, cols []int, row int) ([]byte, error) {

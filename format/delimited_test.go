@@ -145,6 +145,29 @@ func TestKafkaFormat(t *testing.T) {
 			t.Errorf("null record as %s = %v, %v", ty, row, err)
 		}
 	}
+	// Empty is not null: an empty STRING or BYTES is a record.
+	for _, ty := range []*types.Type{types.StringType, types.BytesType} {
+		cols := []types.Column{col("V", ty)}
+		e, _ := kafkaFormat{}.NewEncoder(cols, Options{})
+		d, _ := kafkaFormat{}.NewDecoder(cols, Options{})
+		var v any
+		if ty.Kind == types.String {
+			v = ""
+		} else {
+			v = []byte{}
+		}
+		b, err := e.EncodeRow(nil, []any{v})
+		if b == nil || len(b) != 0 || err != nil {
+			t.Fatalf("encode empty %s = %#v, %v; want non-nil empty", ty, b, err)
+		}
+		if row, err := d.DecodeRow(b, nil); err != nil || row == nil || !same(row[0], v) {
+			t.Fatalf("decode empty %s = %#v, %v", ty, row, err)
+		}
+	}
+	dl, _ := delimitedFormat{}.NewEncoder([]types.Column{col("V", types.StringType)}, Options{})
+	if b, err := dl.EncodeRow(nil, []any{nil}); b == nil || err != nil {
+		t.Fatalf("DELIMITED lone NULL = %#v, %v; want an empty record, not a tombstone", b, err)
+	}
 	e, _ := kafkaFormat{}.NewEncoder([]types.Column{col("V", types.IntegerType)}, Options{})
 	if b, err := e.EncodeRow(nil, []any{nil}); b != nil || err != nil {
 		t.Errorf("encode NULL = %q, %v; want no bytes", b, err)

@@ -82,7 +82,9 @@ type Decoder interface {
 type Encoder interface {
 	// EncodeRow appends the encoding of row (one value per column) to
 	// dst. A nil row is a null record: the result is nil, meaning no
-	// bytes (a tombstone for a table).
+	// bytes (a tombstone for a table). Conversely a nil result always
+	// means a null record; a row whose encoding is empty (an empty STRING
+	// in KAFKA) comes back as a non-nil empty slice.
 	EncodeRow(dst []byte, row []any) ([]byte, error)
 	// EncodeBatchRow appends the encoding of one row of a batch, taking
 	// column i of the encoder from batch column cols[i].

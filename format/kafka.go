@@ -149,9 +149,9 @@ func (c *kafkaCodec) encode(dst []byte, v any) ([]byte, error) {
 	case float64:
 		return binary.BigEndian.AppendUint64(dst, math.Float64bits(x)), nil
 	case string:
-		return append(dst, x...), nil
+		return nonNil(append(dst, x...)), nil
 	case []byte:
-		return append(dst, x...), nil
+		return nonNil(append(dst, x...)), nil
 	}
 	return nil, &EncodeError{Format: Kafka, Column: c.cols[0].Name, Msg: "value does not match " + c.cols[0].Type.String()}
 }
@@ -164,14 +164,14 @@ func (c *kafkaCodec) EncodeRow(dst []byte, row []any) ([]byte, error) {
 		return nil, &EncodeError{Format: Kafka, Msg: "row does not match the columns"}
 	}
 	if len(c.cols) == 0 {
-		return dst, nil
+		return nonNil(dst), nil
 	}
 	return c.encode(dst, row[0])
 }
 
 func (c *kafkaCodec) EncodeBatchRow(dst []byte, b *types.Batch, cols []int, row int) ([]byte, error) {
 	if len(c.cols) == 0 {
-		return dst, nil
+		return nonNil(dst), nil
 	}
 	col := cols[0]
 	if b.IsNull(col, row) {
@@ -179,7 +179,7 @@ func (c *kafkaCodec) EncodeBatchRow(dst []byte, b *types.Batch, cols []int, row 
 	}
 	switch c.cols[0].Type.Kind {
 	case types.String:
-		return append(dst, b.StringView(col, row)...), nil
+		return nonNil(append(dst, b.StringView(col, row)...)), nil
 	case types.Bigint:
 		return binary.BigEndian.AppendUint64(dst, uint64(b.Int64s(col)[row])), nil
 	case types.Integer:
@@ -235,9 +235,19 @@ func (noneCodec) EncodeRow(dst []byte, row []any) ([]byte, error) {
 	if row == nil {
 		return nil, nil
 	}
-	return dst, nil
+	return nonNil(dst), nil
 }
 
 func (noneCodec) EncodeBatchRow(dst []byte, _ *types.Batch, _ []int, _ int) ([]byte, error) {
-	return dst, nil
+	return nonNil(dst), nil
+}
+
+// nonNil keeps an empty encoding distinct from a null record: a row whose
+// bytes happen to be empty (an empty STRING, a lone NULL in DELIMITED) is
+// still a row, while nil means a tombstone.
+func nonNil(b []byte) []byte {
+	if b == nil {
+		return []byte{}
+	}
+	return b
 }
