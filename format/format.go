@@ -243,7 +243,7 @@ func firstBad(t *types.Type, ok func(*types.Type) bool) (string, bool) {
 	return "", false
 }
 
-// builderFor returns the value slots of a batch builder for columns taken
+// BuildersFor returns the column builders of a batch builder for columns taken
 // from it by name, the usual way a source wires a key or value decoder to
 // the batch it fills.
 func BuildersFor(bb *types.BatchBuilder, cols []types.Column) ([]*types.ColumnBuilder, error) {
