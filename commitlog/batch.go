@@ -14,7 +14,7 @@ import (
 //
 //	0  baseOffset       int64   offset of the first record
 //	8  length           uint32  whole batch size in bytes, header included
-//	12 crc              uint32  CRC32C of bytes [16, length)
+//	12 crc              uint32  CRC32C of the batch except these 4 bytes
 //	16 magic            uint8   batchMagic
 //	17 attributes       uint8   attrTransactional | attrControl
 //	18 lastOffsetDelta  uint32  last record's offset minus baseOffset
@@ -39,8 +39,8 @@ import (
 // The header carries everything recovery, retention, time lookup and
 // read-committed filtering need, so those never decode records. The length
 // comes before the CRC so a reader knows how much to checksum, and the CRC
-// covers everything after itself, so a torn or flipped length shows up as a
-// checksum failure of the batch it claims to delimit.
+// covers every other byte, the offset and length included, so a flipped
+// offset or a torn or flipped length shows up as a checksum failure.
 const (
 	batchHeaderSize = 56
 	batchMagic      = 1
@@ -123,7 +123,13 @@ func (h *batchHeader) plausible() bool {
 
 // checksumOK verifies the CRC of a whole batch b (len(b) == h.length).
 func checksumOK(b []byte, h *batchHeader) bool {
-	return crc32.Checksum(b[16:h.length], crcTable) == h.crc
+	return batchCRC(b[:h.length]) == h.crc
+}
+
+// batchCRC is the CRC32C of a whole batch minus its crc field.
+func batchCRC(b []byte) uint32 {
+	c := crc32.Update(0, crcTable, b[:12])
+	return crc32.Update(c, crcTable, b[16:])
 }
 
 // batchMeta is what an append knows about the batch it encodes.
@@ -205,7 +211,7 @@ func appendBatch(dst []byte, m batchMeta, recs []broker.Record) ([]byte, batchHe
 		h.lastOffsetDelta = uint32(recs[len(recs)-1].Offset - m.baseOffset)
 	}
 	putHeader(dst[start:], &h)
-	h.crc = crc32.Checksum(dst[start+16:], crcTable)
+	h.crc = batchCRC(dst[start:])
 	binary.LittleEndian.PutUint32(dst[start+12:], h.crc)
 	return dst, h
 }
