@@ -360,3 +360,247 @@ func writeJSONString(b *strings.Builder, s string) {
 	}
 	b.WriteByte('"')
 }
+
+// skip validates one JSON value starting at p.i and moves past it without
+// building anything, so EXTRACTJSONFIELD can walk to its target without
+// allocating for the parts of the document it does not return.
+func (p *jsonParser) skip(depth int) error {
+	if depth > maxJSONDepth {
+		return p.fail("nesting too deep")
+	}
+	if p.i >= len(p.s) {
+		return p.fail("unexpected end")
+	}
+	switch c := p.s[p.i]; c {
+	case '{', '[':
+		obj := c == '{'
+		closer := byte(']')
+		if obj {
+			closer = '}'
+		}
+		p.i++
+		p.ws()
+		if p.i < len(p.s) && p.s[p.i] == closer {
+			p.i++
+			return nil
+		}
+		for {
+			p.ws()
+			if obj {
+				if p.i >= len(p.s) || p.s[p.i] != '"' {
+					return p.fail("expected object key")
+				}
+				if err := p.skipString(); err != nil {
+					return err
+				}
+				p.ws()
+				if p.i >= len(p.s) || p.s[p.i] != ':' {
+					return p.fail("expected ':'")
+				}
+				p.i++
+				p.ws()
+			}
+			if err := p.skip(depth + 1); err != nil {
+				return err
+			}
+			p.ws()
+			if p.i < len(p.s) && p.s[p.i] == ',' {
+				p.i++
+				continue
+			}
+			if p.i < len(p.s) && p.s[p.i] == closer {
+				p.i++
+				return nil
+			}
+			return p.fail("expected ',' or closing bracket")
+		}
+	case '"':
+		return p.skipString()
+	case 't':
+		return p.skipLiteral("true")
+	case 'f':
+		return p.skipLiteral("false")
+	case 'n':
+		return p.skipLiteral("null")
+	}
+	return p.skipNumber()
+}
+
+func (p *jsonParser) skipLiteral(lit string) error {
+	if !strings.HasPrefix(p.s[p.i:], lit) {
+		return p.fail("unexpected character")
+	}
+	p.i += len(lit)
+	return nil
+}
+
+// skipNumber validates a number with the grammar value() accepts.
+func (p *jsonParser) skipNumber() error {
+	digits := func() int {
+		n := 0
+		for p.i < len(p.s) && p.s[p.i] >= '0' && p.s[p.i] <= '9' {
+			p.i++
+			n++
+		}
+		return n
+	}
+	if p.i < len(p.s) && p.s[p.i] == '-' {
+		p.i++
+	}
+	if digits() == 0 {
+		return p.fail("bad number")
+	}
+	if p.i < len(p.s) && p.s[p.i] == '.' {
+		p.i++
+		if digits() == 0 {
+			return p.fail("bad number")
+		}
+	}
+	if p.i < len(p.s) && (p.s[p.i] == 'e' || p.s[p.i] == 'E') {
+		p.i++
+		if p.i < len(p.s) && (p.s[p.i] == '+' || p.s[p.i] == '-') {
+			p.i++
+		}
+		if digits() == 0 {
+			return p.fail("bad number")
+		}
+	}
+	return nil
+}
+
+// skipString validates a string and moves past it, returning its raw
+// contents' bounds through p.i only.
+func (p *jsonParser) skipString() error {
+	p.i++
+	for p.i < len(p.s) {
+		switch c := p.s[p.i]; {
+		case c == '"':
+			p.i++
+			return nil
+		case c == '\\':
+			if p.i+1 >= len(p.s) {
+				return p.fail("bad escape")
+			}
+			switch p.s[p.i+1] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				p.i += 2
+			case 'u':
+				p.i += 2
+				if _, ok := p.hex4(); !ok {
+					return p.fail("bad \\u escape")
+				}
+			default:
+				return p.fail("bad escape")
+			}
+		case c < 0x20:
+			return p.fail("control character in string")
+		default:
+			p.i++
+		}
+	}
+	return p.fail("unterminated string")
+}
+
+// validJSON reports whether s is exactly one JSON value.
+func validJSON(s string) bool {
+	p := jsonParser{s: s}
+	p.ws()
+	if p.skip(0) != nil {
+		return false
+	}
+	p.ws()
+	return p.i == len(p.s)
+}
+
+// lookupJSONPath walks a valid document to the value at the path and
+// returns its source text, or false if the path does not exist. Only the
+// keys on the way are decoded.
+func lookupJSONPath(s string, steps []jsonPathStep) (string, bool) {
+	p := jsonParser{s: s}
+	p.ws()
+	for _, st := range steps {
+		if p.i >= len(p.s) {
+			return "", false
+		}
+		switch p.s[p.i] {
+		case '{':
+			if st.isIdx {
+				return "", false
+			}
+			// Scan every member: with duplicate keys the last one wins, as
+			// in Jackson's tree model.
+			p.i++
+			at := -1
+			p.ws()
+			if p.i < len(p.s) && p.s[p.i] == '}' {
+				return "", false
+			}
+			for {
+				p.ws()
+				start := p.i
+				if p.skipString() != nil {
+					return "", false
+				}
+				raw := p.s[start+1 : p.i-1]
+				key := raw
+				if strings.IndexByte(raw, '\\') >= 0 {
+					q := jsonParser{s: p.s, i: start}
+					k, err := q.str()
+					if err != nil {
+						return "", false
+					}
+					key = k
+				}
+				p.ws()
+				p.i++ // ':' (the document is valid)
+				p.ws()
+				if key == st.field {
+					at = p.i
+				}
+				if p.skip(0) != nil {
+					return "", false
+				}
+				p.ws()
+				if p.i < len(p.s) && p.s[p.i] == ',' {
+					p.i++
+					continue
+				}
+				break
+			}
+			if at < 0 {
+				return "", false
+			}
+			p.i = at
+		case '[':
+			if !st.isIdx || st.index < 0 {
+				return "", false
+			}
+			p.i++
+			p.ws()
+			for n := 0; n < st.index; n++ {
+				if p.i < len(p.s) && p.s[p.i] == ']' {
+					return "", false
+				}
+				if p.skip(0) != nil {
+					return "", false
+				}
+				p.ws()
+				if p.i >= len(p.s) || p.s[p.i] != ',' {
+					return "", false
+				}
+				p.i++
+				p.ws()
+			}
+			if p.i < len(p.s) && p.s[p.i] == ']' {
+				return "", false
+			}
+		default:
+			return "", false
+		}
+	}
+	start := p.i
+	if p.skip(0) != nil {
+		return "", false
+	}
+	return p.s[start:p.i], true
+}

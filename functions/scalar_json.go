@@ -7,6 +7,7 @@ import (
 	"math/big"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/sluicedb/sluice/types"
 )
@@ -155,39 +156,56 @@ func parseJSONPath(path string) ([]jsonPathStep, error) {
 	return steps, nil
 }
 
+// jsonPathCache holds compiled paths; they are almost always literals.
+var jsonPathCache sync.Map // path -> []jsonPathStep or error
+
+func compiledJSONPath(path string) ([]jsonPathStep, error) {
+	if v, ok := jsonPathCache.Load(path); ok {
+		if err, isErr := v.(error); isErr {
+			return nil, err
+		}
+		return v.([]jsonPathStep), nil
+	}
+	steps, err := parseJSONPath(path)
+	if err != nil {
+		jsonPathCache.Store(path, err)
+		return nil, err
+	}
+	jsonPathCache.Store(path, steps)
+	return steps, nil
+}
+
 func extractJSONField(a []any) (any, error) {
-	steps, err := parseJSONPath(a[1].(string))
+	steps, err := compiledJSONPath(a[1].(string))
 	if err != nil {
 		return nil, err
 	}
-	v, err := parseJSON(a[0].(string))
+	doc := a[0].(string)
+	if !validJSON(doc) {
+		return nil, nil
+	}
+	raw, ok := lookupJSONPath(doc, steps)
+	if !ok {
+		return nil, nil
+	}
+	switch {
+	case raw == "null":
+		return nil, nil
+	case raw[0] == '"':
+		if strings.IndexByte(raw, '\\') < 0 {
+			return raw[1 : len(raw)-1], nil
+		}
+	case raw[0] != '{' && raw[0] != '[' && !strings.ContainsAny(raw, ".eE"):
+		return raw, nil // integers and booleans print as written
+	}
+	// Strings with escapes, fractions and containers go through the tree
+	// so the text is normalised as Jackson prints it.
+	v, err := parseJSON(raw)
 	if err != nil {
 		return nil, nil
 	}
-	for _, st := range steps {
-		switch x := v.(type) {
-		case *jsonObject:
-			if st.isIdx {
-				return nil, nil
-			}
-			var ok bool
-			if v, ok = x.get(st.field); !ok {
-				return nil, nil
-			}
-		case []any:
-			if !st.isIdx || st.index < 0 || st.index >= len(x) {
-				return nil, nil
-			}
-			v = x[st.index]
-		default:
-			return nil, nil
-		}
-	}
-	switch x := v.(type) {
-	case jsonNullT:
-		return nil, nil
-	case string:
-		return x, nil
+	if str, ok := v.(string); ok {
+		return str, nil
 	}
 	return jsonNodeText(v), nil
 }
