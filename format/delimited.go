@@ -383,9 +383,35 @@ func (c *delimitedCodec) EncodeRow(dst []byte, row []any) ([]byte, error) {
 }
 
 func (c *delimitedCodec) EncodeBatchRow(dst []byte, b *types.Batch, cols []int, row int) ([]byte, error) {
-	c.row = c.row[:0]
-	for _, col := range cols {
-		c.row = append(c.row, b.Value(col, row))
+	for i, col := range cols {
+		if i > 0 {
+			dst = append(dst, c.delim)
+		}
+		if b.IsNull(col, row) {
+			continue
+		}
+		c.scratch = c.scratch[:0]
+		switch c.cols[i].Type.Kind {
+		case types.String:
+			c.scratch = append(c.scratch, b.StringView(col, row)...)
+		case types.Bigint:
+			c.scratch = strconv.AppendInt(c.scratch, b.Int64s(col)[row], 10)
+		case types.Integer:
+			c.scratch = strconv.AppendInt(c.scratch, int64(b.Int32s(col)[row]), 10)
+		case types.Double:
+			c.scratch = types.AppendDouble(c.scratch, b.Float64s(col)[row])
+		case types.DecimalKind:
+			c.scratch = b.AppendDecimalText(c.scratch, col, row)
+		case types.TimestampKind:
+			c.scratch = strconv.AppendInt(c.scratch, int64(b.TimestampAt(col, row)), 10)
+		case types.DateKind:
+			c.scratch = strconv.AppendInt(c.scratch, int64(b.DateAt(col, row)), 10)
+		case types.TimeKind:
+			c.scratch = strconv.AppendInt(c.scratch, int64(b.TimeAt(col, row)), 10)
+		default:
+			c.scratch = appendScalar(c.scratch, b.Value(col, row))
+		}
+		dst = c.appendField(dst, c.scratch, i == 0)
 	}
-	return c.EncodeRow(dst, c.row)
+	return nonNil(dst), nil
 }

@@ -120,6 +120,16 @@ func (e *jsonEncoder) appendBatchValue(dst []byte, b *types.Batch, col, row, i i
 		return appendJSONDouble(dst, b.Float64s(col)[row]), nil
 	case types.String:
 		return appendJSONString(dst, b.StringView(col, row)), nil
+	case types.DecimalKind:
+		return b.AppendDecimalText(dst, col, row), nil
+	case types.Boolean:
+		return strconv.AppendBool(dst, b.Bool(col, row)), nil
+	case types.TimestampKind:
+		return strconv.AppendInt(dst, int64(b.TimestampAt(col, row)), 10), nil
+	case types.DateKind:
+		return strconv.AppendInt(dst, int64(b.DateAt(col, row)), 10), nil
+	case types.TimeKind:
+		return strconv.AppendInt(dst, int64(b.TimeAt(col, row)), 10), nil
 	}
 	out, err := appendJSONValue(dst, b.Value(col, row), e.cols[i].Type)
 	if err != nil {

@@ -2,6 +2,7 @@ package types
 
 import (
 	"math/big"
+	"strconv"
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -212,3 +213,55 @@ func (r *columnReader) value(i int) any {
 	}
 	return nil
 }
+
+// AppendDecimalText appends the plain text of the DECIMAL at (col, row),
+// formatting straight from the 128-bit Arrow value when it fits 64 bits so
+// encoders need no big.Int per value.
+func (b *Batch) AppendDecimalText(dst []byte, col, row int) []byte {
+	r := &b.cols[col]
+	n := r.dec.Value(row)
+	if hi, lo := n.HighBits(), n.LowBits(); (hi == 0 && lo < 1<<63) || (hi == -1 && lo >= 1<<63) {
+		return appendUnscaled(dst, int64(lo), r.typ.Scale)
+	}
+	return Decimal{Unscaled: n.BigInt(), Scale: int32(r.typ.Scale)}.AppendText(dst)
+}
+
+// appendUnscaled appends v × 10^-scale in plain notation.
+func appendUnscaled(dst []byte, v int64, scale int) []byte {
+	var tmp [24]byte
+	neg := v < 0
+	u := uint64(v)
+	if neg {
+		u = uint64(-v)
+	}
+	digits := strconv.AppendUint(tmp[:0], u, 10)
+	if neg {
+		dst = append(dst, '-')
+	}
+	if scale <= 0 {
+		return append(dst, digits...)
+	}
+	if len(digits) <= scale {
+		dst = append(dst, '0', '.')
+		for i := len(digits); i < scale; i++ {
+			dst = append(dst, '0')
+		}
+		return append(dst, digits...)
+	}
+	dst = append(dst, digits[:len(digits)-scale]...)
+	dst = append(dst, '.')
+	return append(dst, digits[len(digits)-scale:]...)
+}
+
+// Bool returns the BOOLEAN at (col, row); the slot must not be NULL.
+func (b *Batch) Bool(col, row int) bool { return b.cols[col].boolA.Value(row) }
+
+// TimestampAt returns the TIMESTAMP at (col, row) unboxed; the slot must not
+// be NULL.
+func (b *Batch) TimestampAt(col, row int) Timestamp { return Timestamp(b.cols[col].ts.Value(row)) }
+
+// DateAt returns the DATE at (col, row) unboxed.
+func (b *Batch) DateAt(col, row int) Date { return Date(b.cols[col].date.Value(row)) }
+
+// TimeAt returns the TIME at (col, row) unboxed.
+func (b *Batch) TimeAt(col, row int) Time { return Time(b.cols[col].time.Value(row)) }

@@ -175,6 +175,25 @@ func TestBatchRejectsBadRows(t *testing.T) {
 	}
 }
 
+func TestBatchAppendDecimalText(t *testing.T) {
+	s := MustSchema(Column{Name: "D", Type: DecimalOf(38, 3)})
+	bb := NewBatchBuilder(nil, s)
+	defer bb.Release()
+	in := []string{"0.000", "-0.005", "12.345", "-9223372036854775.808", "9223372036854775.807", "12345678901234567890123.456", "-0.100"}
+	for _, v := range in {
+		if err := bb.AppendRow(RowMeta{}, []any{MustParseDecimal(v)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b, _ := bb.NewBatch()
+	defer b.Release()
+	for i, want := range in {
+		if got := string(b.AppendDecimalText(nil, 0, i)); got != want {
+			t.Errorf("AppendDecimalText row %d = %s, want %s", i, got, want)
+		}
+	}
+}
+
 func TestSchema(t *testing.T) {
 	if _, err := NewSchema(Column{Name: "A", Type: IntegerType}, Column{Name: "A", Type: StringType}); err == nil {
 		t.Fatal("duplicate column accepted")
