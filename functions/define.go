@@ -16,7 +16,6 @@ func builtinFunctions() []*Function {
 		jsonFunctions(),
 		arrayFunctions(),
 		mapFunctions(),
-		structFunctions(),
 		urlFunctions(),
 		nullFunctions(),
 		lambdaFunctions(),
@@ -25,6 +24,9 @@ func builtinFunctions() []*Function {
 		tableFunctions(),
 	} {
 		fs = append(fs, family...)
+	}
+	for _, f := range fs {
+		f.Volatile = volatileFunctions[f.Name]
 	}
 	return fs
 }
@@ -74,7 +76,6 @@ const (
 	catJSON       = "JSON"
 	catArray      = "ARRAY"
 	catMap        = "MAP"
-	catStruct     = "STRUCT"
 	catURL        = "URL"
 	catConversion = "CONVERSIONS"
 	catNulls      = "NULL"
@@ -84,3 +85,7 @@ const (
 	catTable      = "TABLE"
 	catOther      = "OTHER"
 )
+
+// volatileFunctions are the built-ins whose result is not determined by
+// their arguments alone.
+var volatileFunctions = map[string]bool{"RANDOM": true, "UUID": true, "UNIX_TIMESTAMP": true, "UNIX_DATE": true}

@@ -142,3 +142,14 @@ func TestShowFunctionsSorted(t *testing.T) {
 		}
 	}
 }
+
+func TestVolatileFunctions(t *testing.T) {
+	for name := range volatileFunctions {
+		if f, ok := Builtins().Lookup(name); !ok || !f.Volatile {
+			t.Errorf("%s is not marked volatile", name)
+		}
+	}
+	if f, _ := Builtins().Lookup("UCASE"); f.Volatile {
+		t.Error("UCASE marked volatile")
+	}
+}

@@ -108,6 +108,10 @@ type Function struct {
 	Signatures  []*Signature
 	// Deprecated, when set, names the replacement of a deprecated alias.
 	Deprecated string
+	// Volatile functions (RANDOM, UUID, the current time) may return a
+	// different value for the same arguments, so the planner must not
+	// fold or cache their calls.
+	Volatile bool
 }
 
 func (f *Function) displayName() string {

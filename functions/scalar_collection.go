@@ -260,6 +260,7 @@ func mapFunctions() []*Function {
 				}
 				return out, nil
 			}, p("keys", ArrayP(PString)), p("values", ArrayP(V)))),
+		entriesFunction(),
 	}
 }
 
@@ -297,10 +298,6 @@ func entriesFunction() *Function {
 		Prepare:     prepare,
 	}
 	return scalar("ENTRIES", catMap, "Returns the entries of a map as an array of STRUCT<K STRING, V ...>, optionally sorted by key.", s)
-}
-
-func structFunctions() []*Function {
-	return []*Function{entriesFunction()}
 }
 
 func nullFunctions() []*Function {
