@@ -175,7 +175,7 @@ func TestKafkaFormat(t *testing.T) {
 }
 
 func TestNoneFormat(t *testing.T) {
-	d, err := noneFormat{}.NewDecoder(nil, Options{})
+	d, err := noneFormat{}.NewDecoder(nil, Options{Key: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,7 +183,7 @@ func TestNoneFormat(t *testing.T) {
 	if err != nil || row == nil || len(row) != 0 {
 		t.Fatalf("DecodeRow = %v, %v", row, err)
 	}
-	e, _ := noneFormat{}.NewEncoder(nil, Options{})
+	e, _ := noneFormat{}.NewEncoder(nil, Options{Key: true})
 	if b, err := e.EncodeRow(nil, []any{}); len(b) != 0 || err != nil {
 		t.Fatalf("EncodeRow = %q, %v", b, err)
 	}

@@ -2,13 +2,16 @@ package format
 
 import "github.com/sluicedb/sluice/types"
 
-// NONE carries no columns: the key of a stream without key columns, or a
-// value nobody reads. Decoding ignores the bytes; encoding writes none.
+// NONE carries no columns: the key of a stream without key columns. As in
+// ksqlDB it is a key format only. Decoding ignores the bytes; encoding writes none.
 type noneFormat struct{}
 
 func (noneFormat) Name() string { return None }
 
 func (noneFormat) Validate(cols []types.Column, opts Options) error {
+	if !opts.Key {
+		return &SchemaError{Format: None, Reason: "The 'NONE' format can only be used as a key format."}
+	}
 	if len(cols) > 0 {
 		return &SchemaError{Format: None, Reason: "The 'NONE' format can only be used when no columns are defined. Got: " + columnList(cols)}
 	}

@@ -52,8 +52,9 @@ func TestValidate(t *testing.T) {
 		{"delimited bad", Delimited, []types.Column{col("A", types.IntegerType)}, Options{Delimiter: "||"}, "Invalid delimiter value: '||'"},
 		{"delimited quote delimiter", Delimited, []types.Column{col("A", types.IntegerType)}, Options{Delimiter: `"`}, "Invalid delimiter"},
 		{"delimited wrap", Delimited, []types.Column{col("A", types.IntegerType)}, Options{WrapSingleValue: boolPtr(true)}, "does not support 'WRAP_SINGLE_VALUE'"},
-		{"none empty", None, nil, Options{}, ""},
-		{"none with columns", None, []types.Column{col("A", types.IntegerType)}, Options{}, "The 'NONE' format can only be used when no columns are defined"},
+		{"none empty key", None, nil, Options{Key: true}, ""},
+		{"none as value", None, nil, Options{}, "The 'NONE' format can only be used as a key format"},
+		{"none with columns", None, []types.Column{key("A", types.IntegerType)}, Options{Key: true}, "The 'NONE' format can only be used when no columns are defined"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
