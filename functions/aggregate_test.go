@@ -277,3 +277,101 @@ func TestAggregateStateCorruption(t *testing.T) {
 		}
 	}
 }
+
+// TestCountDistinctLarge checks the HyperLogLog regime: the estimate is
+// within 5% for 100,000 distinct values, survives the state round trip
+// and merges across accumulators.
+func TestCountDistinctLarge(t *testing.T) {
+	newAcc, _ := newAgg(t, "COUNT_DISTINCT", []*types.Type{types.BigintType}, nil, Config{})
+	a, b, whole := newAcc(), newAcc(), newAcc()
+	const n = 100_000
+	for i := int64(0); i < n; i++ {
+		half := a
+		if i%2 == 1 {
+			half = b
+		}
+		for _, acc := range []Accumulator{half, whole} {
+			if err := acc.Add([]any{i}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// Duplicates do not count.
+		if err := whole.Add([]any{i / 2}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	check := func(what string, acc Accumulator) {
+		t.Helper()
+		v, _ := acc.Result()
+		got := v.(int64)
+		if math.Abs(float64(got-n))/n > 0.05 {
+			t.Errorf("%s: estimate %d for %d distinct values", what, got, n)
+		}
+	}
+	check("whole", whole)
+	state, err := whole.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	restored := newAcc()
+	if err := restored.UnmarshalBinary(state); err != nil {
+		t.Fatal(err)
+	}
+	check("restored", restored)
+	if err := a.Merge(b); err != nil {
+		t.Fatal(err)
+	}
+	check("merged", a)
+	// Merging an exact (small) accumulator into a HyperLogLog one.
+	small := newAcc()
+	for i := int64(0); i < 10; i++ {
+		_ = small.Add([]any{n + i})
+	}
+	if err := small.Merge(whole); err != nil {
+		t.Fatal(err)
+	}
+	check("small+large", small)
+}
+
+// TestAggregateMergeTwoArguments covers the merges of aggregates whose
+// inputs are not a single integer column.
+func TestAggregateMergeTwoArguments(t *testing.T) {
+	cases := []struct {
+		fn       string
+		types    []*types.Type
+		literals []any
+		rows     [][]any
+	}{
+		{"CORRELATION", []*types.Type{types.DoubleType, types.DoubleType}, nil,
+			[][]any{{1.0, 2.0}, {2.0, 3.9}, {3.0, 6.2}, {4.0, 8.1}, {5.0, 9.7}, {6.0, 12.5}}},
+		{"HISTOGRAM", []*types.Type{types.StringType}, nil, [][]any{{"a"}, {"b"}, {"a"}, {nil}, {"c"}, {"b"}}},
+		{"EWMA", []*types.Type{types.DoubleType}, []any{0.3}, [][]any{{1.0}, {2.0}, {3.0}, {10.0}}},
+		{"EWMA_ZSCORE", []*types.Type{types.DoubleType}, []any{0.3}, [][]any{{1.0}, {2.0}, {3.0}, {10.0}}},
+	}
+	for _, c := range cases {
+		newAcc, _ := newAgg(t, c.fn, c.types, c.literals, Config{})
+		whole, left, right := newAcc(), newAcc(), newAcc()
+		for i, r := range c.rows {
+			_ = whole.Add(r)
+			if i < len(c.rows)/2 {
+				_ = left.Add(r)
+			} else {
+				_ = right.Add(r)
+			}
+		}
+		if err := left.Merge(right); err != nil {
+			t.Fatal(err)
+		}
+		got, _ := left.Result()
+		want, _ := whole.Result()
+		// EWMA merges keep the newer side's average (documented); it
+		// equals the whole stream's only when the newer side dominates,
+		// so check just that it is the newer side's.
+		if c.fn == "EWMA" || c.fn == "EWMA_ZSCORE" {
+			want, _ = right.Result()
+		}
+		if !sameValue(got, want) {
+			t.Errorf("%s: merged %v, want %v", c.fn, got, want)
+		}
+	}
+}

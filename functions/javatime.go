@@ -295,10 +295,13 @@ func formatTokens(b *strings.Builder, toks []dtToken, t time.Time, kind dtKind, 
 			b.WriteString(name)
 		case 'O':
 			_, off := t.Zone()
-			if off == 0 {
+			switch {
+			case off == 0:
 				b.WriteString("GMT")
-			} else {
-				b.WriteString("GMT" + formatOffset(off, n == 4, true, false))
+			case n == 4:
+				b.WriteString("GMT" + hhmm(off, true))
+			default:
+				b.WriteString("GMT" + shortOffset(off))
 			}
 		case 'X', 'x', 'Z':
 			_, off := t.Zone()
@@ -315,17 +318,17 @@ func offsetText(letter byte, n, off int) string {
 	if letter == 'Z' {
 		switch {
 		case n <= 3:
-			return formatOffset(off, false, false, true)
+			return hhmm(off, false)
 		case n == 4:
 			if off == 0 {
 				return "GMT"
 			}
-			return "GMT" + formatOffset(off, true, true, true)
+			return "GMT" + hhmm(off, true)
 		default:
 			if off == 0 {
 				return "Z"
 			}
-			return formatOffset(off, true, true, true)
+			return hhmm(off, true)
 		}
 	}
 	if letter == 'X' && off == 0 {
@@ -333,38 +336,40 @@ func offsetText(letter byte, n, off int) string {
 	}
 	switch n {
 	case 1:
-		s := formatOffset(off, false, false, true)
 		if off%3600 == 0 {
-			return s[:3]
+			return hhmm(off, false)[:3]
 		}
-		return s
-	case 2:
-		return formatOffset(off, false, false, true)
-	case 3:
-		return formatOffset(off, true, true, true)
-	case 4:
-		return formatOffset(off, false, false, true)
+		return hhmm(off, false)
+	case 2, 4:
+		return hhmm(off, false)
 	}
-	return formatOffset(off, true, true, true)
+	return hhmm(off, true)
 }
 
-// formatOffset renders +HHMM / +HH:MM. short drops zero minutes for O.
-func formatOffset(off int, colon, full, padHour bool) string {
+// hhmm renders an offset as +HHMM, or +HH:MM with colon.
+func hhmm(off int, colon bool) string {
 	sign := "+"
 	if off < 0 {
 		sign, off = "-", -off
 	}
 	h, m := off/3600, off%3600/60
-	if !full && !padHour {
-		if m == 0 {
-			return sign + strconv.Itoa(h)
-		}
-		return sign + strconv.Itoa(h) + ":" + padNum(m, 2)
-	}
 	if colon {
 		return sign + padNum(h, 2) + ":" + padNum(m, 2)
 	}
 	return sign + padNum(h, 2) + padNum(m, 2)
+}
+
+// shortOffset renders an offset as +H or +H:MM (the O letter).
+func shortOffset(off int) string {
+	sign := "+"
+	if off < 0 {
+		sign, off = "-", -off
+	}
+	h, m := off/3600, off%3600/60
+	if m == 0 {
+		return sign + strconv.Itoa(h)
+	}
+	return sign + strconv.Itoa(h) + ":" + padNum(m, 2)
 }
 
 func padNum(v, width int) string {

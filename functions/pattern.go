@@ -131,14 +131,6 @@ func (p *Pattern) hasVars() bool {
 // bindings maps type variable names to the SQL types they stand for.
 type bindings map[string]*types.Type
 
-func (b bindings) clone() bindings {
-	c := make(bindings, len(b))
-	for k, v := range b {
-		c[k] = v
-	}
-	return c
-}
-
 // isNullType reports whether t is the type of an untyped NULL literal,
 // which matches any parameter.
 func isNullType(t *types.Type) bool { return t == nil || t.Kind == types.Null }

@@ -125,3 +125,41 @@ func TestDateTimeRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// TestPatternLetters checks each supported pattern letter against what
+// java.time.format.DateTimeFormatter prints for 2018-05-11T23:58:33.123
+// in Europe/Paris (+02:00, a Friday) and in UTC.
+func TestPatternLetters(t *testing.T) {
+	ts := types.Timestamp(1526075913123)
+	cases := []struct{ pattern, zone, want string }{
+		{"G GGGG", "Europe/Paris", "AD Anno Domini"},
+		{"y yy yyyy u uuuu", "Europe/Paris", "2018 18 2018 2018 2018"},
+		{"M MM MMM MMMM MMMMM L", "Europe/Paris", "5 05 May May M 5"},
+		{"d dd D DDD", "Europe/Paris", "11 11 131 131"},
+		{"Q QQ QQQ QQQQ", "Europe/Paris", "2 02 Q2 2nd quarter"},
+		{"E EEE EEEE EEEEE e", "Europe/Paris", "Fri Fri Friday F 6"},
+		{"a h hh K k H HH", "Europe/Paris", "PM 11 11 11 23 23 23"},
+		{"a h K k H", "UTC", "PM 9 9 21 21"},
+		{"m mm s ss", "Europe/Paris", "58 58 33 33"},
+		{"S SS SSS SSSSSS", "Europe/Paris", "1 12 123 123000"},
+		{"A n", "UTC", "79113123 123000000"},
+		{"VV z", "Europe/Paris", "Europe/Paris CEST"},
+		{"O OOOO", "Europe/Paris", "GMT+2 GMT+02:00"},
+		{"O OOOO", "UTC", "GMT GMT"},
+		{"O", "Asia/Kolkata", "GMT+5:30"},
+		{"X XX XXX x xx xxx", "Europe/Paris", "+02 +0200 +02:00 +02 +0200 +02:00"},
+		{"X XX XXX x xx xxx", "UTC", "Z Z Z +00 +0000 +00:00"},
+		{"X", "Asia/Kolkata", "+0530"},
+		{"Z ZZZZ ZZZZZ", "Europe/Paris", "+0200 GMT+02:00 +02:00"},
+		{"Z ZZZZ ZZZZZ", "UTC", "+0000 GMT Z"},
+		{"Z", "America/New_York", "-0400"},
+		{"'quoted ''text''' yyyy", "UTC", "quoted 'text' 2018"},
+		{"yyyy[ 'at' HH]", "UTC", "2018 at 21"},
+	}
+	for _, c := range cases {
+		got, err := eval(t, "FORMAT_TIMESTAMP", ts, c.pattern, c.zone)
+		if err != nil || got != c.want {
+			t.Errorf("FORMAT_TIMESTAMP(%q, %s) = %q, %v; want %q", c.pattern, c.zone, got, err, c.want)
+		}
+	}
+}
