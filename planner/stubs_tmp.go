@@ -2,8 +2,6 @@ package planner
 
 import (
 	"github.com/sluicedb/sluice/ast"
-	"github.com/sluicedb/sluice/exec"
-	"github.com/sluicedb/sluice/types"
 )
 
 // Temporary bodies while the implementation lands; removed before the end of
@@ -27,10 +25,4 @@ func planInsertInto(s *ast.InsertInto, cat Catalog, o Options) (*QueryPlan, erro
 func planInsertValues(s *ast.InsertValues, cat Catalog, o Options) (*InsertRow, error) {
 	return nil, errorf(s.Pos, "INSERT VALUES is not yet supported")
 }
-func resolveType(t *ast.Type, cat Catalog) (*types.Type, error) {
-	return nil, errorf(t.Pos, "types are not yet supported")
-}
 func explain(p *QueryPlan) string { return "" }
-func compileStandalone(e ast.Expr, columns []types.Column, o Options) (exec.Evaluator, *types.Type, error) {
-	return nil, nil, errorf(e.Position(), "expressions are not yet supported")
-}

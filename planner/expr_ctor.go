@@ -1,0 +1,297 @@
+package planner
+
+import (
+	"github.com/sluicedb/sluice/ast"
+	"github.com/sluicedb/sluice/types"
+)
+
+// compileCase is both forms of CASE. The result type is the common type of
+// the THEN and ELSE branches; a missing ELSE is NULL.
+func compileCase(e *ast.Case, sc *scope) (*compiled, error) {
+	var operand *compiled
+	if e.Operand != nil {
+		var err error
+		if operand, err = compileExpr(e.Operand, sc); err != nil {
+			return nil, err
+		}
+	}
+	conds := make([]*compiled, len(e.Whens))
+	results := make([]*compiled, 0, len(e.Whens)+1)
+	for i, w := range e.Whens {
+		c, err := compileExpr(w.Condition, sc)
+		if err != nil {
+			return nil, err
+		}
+		if operand != nil {
+			if err := checkComparable(w.Pos, "EQUAL", true, e.Operand, w.Condition, operand, c); err != nil {
+				return nil, err
+			}
+		} else if c.typ.Kind != types.Boolean && c.typ.Kind != types.Null {
+			return nil, errorf(w.Condition.Position(), "WHEN operand type should be boolean. Type for '%s' is %s", exprText(w.Condition), c.typ)
+		}
+		conds[i] = c
+		r, err := compileExpr(w.Result, sc)
+		if err != nil {
+			return nil, err
+		}
+		results = append(results, r)
+	}
+	if e.Else != nil {
+		r, err := compileExpr(e.Else, sc)
+		if err != nil {
+			return nil, err
+		}
+		results = append(results, r)
+	}
+	ts := make([]*types.Type, len(results))
+	for i, r := range results {
+		ts[i] = r.typ
+	}
+	rt, err := commonType(ts)
+	if err != nil {
+		return nil, errorf(e.Pos, "Invalid Case expression. Type for all 'THEN' clauses should be the same. Result types: %s", typeList(ts))
+	}
+	if rt.Kind == types.Null {
+		return nil, errorf(e.Pos, errNullType)
+	}
+	condFns := make([]evalFn, len(conds))
+	for i, c := range conds {
+		condFns[i] = c.eval
+	}
+	resFns := make([]evalFn, len(results))
+	for i, r := range results {
+		resFns[i] = coerce(r, rt).eval
+	}
+	var elseFn evalFn
+	if e.Else != nil {
+		elseFn = resFns[len(resFns)-1]
+	}
+	var opFn evalFn
+	if operand != nil {
+		opFn = operand.eval
+	}
+	c := &compiled{typ: rt, eval: func(row []any) (any, error) {
+		var ov any
+		if opFn != nil {
+			var err error
+			if ov, err = opFn(row); err != nil {
+				return nil, err
+			}
+		}
+		for i, cf := range condFns {
+			v, err := cf(row)
+			if err != nil {
+				return nil, err
+			}
+			match := false
+			if opFn == nil {
+				match = v == true
+			} else if ov != nil && v != nil {
+				n, err := compareValues(ov, v)
+				if err != nil {
+					return nil, err
+				}
+				match = n == 0
+			}
+			if match {
+				return resFns[i](row)
+			}
+		}
+		if elseFn != nil {
+			return elseFn(row)
+		}
+		return nil, nil
+	}}
+	return c, nil
+}
+
+func typeList(ts []*types.Type) string {
+	s := ""
+	for i, t := range ts {
+		if i > 0 {
+			s += ", "
+		}
+		if t.Kind == types.Null {
+			s += "null"
+		} else {
+			s += t.String()
+		}
+	}
+	return "[" + s + "]"
+}
+
+// elementType is the common type of constructor elements. As in ksqlDB, a
+// string literal among other types is coerced to their type when it parses
+// (ARRAY[1, '2'] is ARRAY<INTEGER>), and fails the statement when it does
+// not.
+func elementType(pos ast.Pos, elems []ast.Expr, cs []*compiled, what string) (*types.Type, error) {
+	ts := make([]*types.Type, len(cs))
+	for i, c := range cs {
+		ts[i] = c.typ
+	}
+	t, err := commonType(ts)
+	if err == nil {
+		return t, nil
+	}
+	var others []*types.Type
+	for i, c := range cs {
+		if _, lit := elems[i].(*ast.StringLiteral); !lit {
+			others = append(others, c.typ)
+		}
+	}
+	t, err2 := commonType(others)
+	if err2 != nil || t.Kind == types.Null || len(others) == len(cs) {
+		return nil, errorf(pos, "invalid input syntax for %s: incompatible element types %s", what, typeList(ts))
+	}
+	for i, c := range cs {
+		if _, lit := elems[i].(*ast.StringLiteral); lit {
+			if _, err := types.Cast(c.val, types.StringType, t); err != nil {
+				return nil, errorf(elems[i].Position(), "invalid input syntax for type %s: \"%s\"", t, c.val)
+			}
+		}
+	}
+	return t, nil
+}
+
+// castTo converts an element to the constructor's element type,
+// including the string literals elementType accepted.
+func castTo(c *compiled, t *types.Type) *compiled {
+	if c.typ.Kind == types.String && t.Kind != types.String && c.isConst {
+		v, err := types.Cast(c.val, types.StringType, t)
+		if err == nil {
+			return constant(v, t)
+		}
+	}
+	return coerce(c, t)
+}
+
+// compileArray is ARRAY[e1, ...].
+func compileArray(e *ast.ArrayConstructor, sc *scope) (*compiled, error) {
+	if len(e.Elems) == 0 {
+		return nil, errorf(e.Pos, "Array constructor cannot be empty. Please supply at least one element (see https://github.com/confluentinc/ksql/issues/4239).")
+	}
+	cs := make([]*compiled, len(e.Elems))
+	for i, el := range e.Elems {
+		c, err := compileExpr(el, sc)
+		if err != nil {
+			return nil, err
+		}
+		cs[i] = c
+	}
+	et, err := elementType(e.Pos, e.Elems, cs, "ARRAY")
+	if err != nil {
+		return nil, err
+	}
+	if et.Kind == types.Null {
+		return nil, errorf(e.Pos, "Cannot construct an array with all NULL elements (see https://github.com/confluentinc/ksql/issues/4239). As a workaround, you may cast a NULL value to the desired type.")
+	}
+	fns := make([]evalFn, len(cs))
+	for i, c := range cs {
+		fns[i] = castTo(c, et).eval
+	}
+	c := &compiled{typ: types.ArrayOf(et), eval: func(row []any) (any, error) {
+		out := make([]any, len(fns))
+		for i, f := range fns {
+			v, err := f(row)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = v
+		}
+		return out, nil
+	}}
+	return c, nil
+}
+
+// compileMap is MAP(k := v, ...).
+func compileMap(e *ast.MapConstructor, sc *scope) (*compiled, error) {
+	if len(e.Entries) == 0 {
+		return nil, errorf(e.Pos, "Map constructor cannot be empty. Please supply at least one key value pair (see https://github.com/confluentinc/ksql/issues/4239).")
+	}
+	var keyExprs, valExprs []ast.Expr
+	var keys, vals []*compiled
+	for _, en := range e.Entries {
+		k, err := compileExpr(en.Key, sc)
+		if err != nil {
+			return nil, err
+		}
+		v, err := compileExpr(en.Value, sc)
+		if err != nil {
+			return nil, err
+		}
+		keyExprs, valExprs = append(keyExprs, en.Key), append(valExprs, en.Value)
+		keys, vals = append(keys, k), append(vals, v)
+	}
+	kt, err := elementType(e.Pos, keyExprs, keys, "MAP keys")
+	if err != nil {
+		return nil, err
+	}
+	vt, err := elementType(e.Pos, valExprs, vals, "MAP values")
+	if err != nil {
+		return nil, err
+	}
+	if kt.Kind == types.Null || vt.Kind == types.Null {
+		return nil, errorf(e.Pos, "Cannot construct a map with all NULL keys or values (see https://github.com/confluentinc/ksql/issues/4239). As a workaround, you may cast a NULL value to the desired type.")
+	}
+	kf, vf := make([]evalFn, len(keys)), make([]evalFn, len(vals))
+	for i := range keys {
+		kf[i], vf[i] = castTo(keys[i], kt).eval, castTo(vals[i], vt).eval
+	}
+	c := &compiled{typ: types.MapOf(kt, vt), eval: func(row []any) (any, error) {
+		m := &types.Map{}
+		for i := range kf {
+			k, err := kf[i](row)
+			if err != nil {
+				return nil, err
+			}
+			if k == nil {
+				continue
+			}
+			v, err := vf[i](row)
+			if err != nil {
+				return nil, err
+			}
+			m.Put(k, v)
+		}
+		return m, nil
+	}}
+	return c, nil
+}
+
+// compileStruct is STRUCT(name := value, ...).
+func compileStruct(e *ast.StructConstructor, sc *scope) (*compiled, error) {
+	seen := map[string]bool{}
+	fields := make([]types.Field, len(e.Fields))
+	fns := make([]evalFn, len(e.Fields))
+	for i, f := range e.Fields {
+		if seen[f.Name] {
+			return nil, errorf(e.Pos, "Duplicate field names found in STRUCT: '%s' and '%s'", f.Name, f.Name)
+		}
+		seen[f.Name] = true
+		c, err := compileExpr(f.Value, sc)
+		if err != nil {
+			return nil, err
+		}
+		t := c.typ
+		if t.Kind == types.Null {
+			// ksqlDB types a NULL field as STRING, the type that every
+			// format can carry.
+			t = types.StringType
+		}
+		fields[i] = types.Field{Name: f.Name, Type: t}
+		fns[i] = c.eval
+	}
+	st := types.StructOf(fields...)
+	c := &compiled{typ: st, eval: func(row []any) (any, error) {
+		vals := make([]any, len(fns))
+		for i, f := range fns {
+			v, err := f(row)
+			if err != nil {
+				return nil, err
+			}
+			vals[i] = v
+		}
+		return &types.Struct{Type: st, Values: vals}, nil
+	}}
+	return c, nil
+}
