@@ -1,0 +1,123 @@
+package engine
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"sync"
+
+	"github.com/sluicedb/sluice/ast"
+	"github.com/sluicedb/sluice/exec"
+	"github.com/sluicedb/sluice/planner"
+	"github.com/sluicedb/sluice/types"
+)
+
+// pushBuffer is how many rows a push query may run ahead of its reader
+// before its task blocks: enough to smooth bursts, small enough that a slow
+// client holds the query back instead of buffering without bound.
+const pushBuffer = 256
+
+// pushQuery starts a transient push query and returns its stream of rows.
+// Pull queries (no EMIT CHANGES) need materialised state and come with the
+// stateful runtime.
+func (s *Session) pushQuery(ctx context.Context, st *ast.QueryStatement, text string, props map[string]string) (Result, error) {
+	e := s.e
+	q := st.Query
+	if q.Emit != ast.EmitChanges {
+		return nil, errorf(st, "Pull queries are not yet supported; add EMIT CHANGES for a push query")
+	}
+	if err := rejectStateful(q, e.cat); err != nil {
+		return nil, err
+	}
+	id := transientID(q)
+	plan, err := planner.PlanQuery(q, e.cat, e.plannerOptions(props, id))
+	if err != nil {
+		return nil, planErr(err, text)
+	}
+	rows := make(chan []any, pushBuffer)
+	stop := make(chan struct{})
+	var stopOnce sync.Once
+	push := func(row []any, _ types.RowMeta) error {
+		select {
+		case rows <- row:
+			return nil
+		case <-stop:
+			return context.Canceled
+		}
+	}
+	run, err := e.rt.StartPush(ctx, plan.Spec, push)
+	if err != nil {
+		return nil, &Error{Code: CodeServerError, Message: "Failed to start push query: " + err.Error(), Err: err}
+	}
+	var errMu sync.Mutex
+	var streamErr error
+	closeFn := func() {
+		stopOnce.Do(func() {
+			close(stop)
+			_ = run.Stop(context.Background())
+		})
+	}
+	next := func(ctx context.Context) ([]any, bool) {
+		select {
+		case r := <-rows:
+			return r, true
+		default:
+		}
+		select {
+		case r := <-rows:
+			return r, true
+		case <-run.Done():
+			// Rows delivered before the query ended are still queued.
+			select {
+			case r := <-rows:
+				return r, true
+			default:
+			}
+			errMu.Lock()
+			if streamErr == nil {
+				streamErr = run.Err()
+			}
+			errMu.Unlock()
+			return nil, false
+		case <-stop:
+			return nil, false
+		case <-e.ctx.Done():
+			closeFn()
+			errMu.Lock()
+			streamErr = ErrClosed
+			errMu.Unlock()
+			return nil, false
+		case <-ctx.Done():
+			errMu.Lock()
+			streamErr = ctx.Err()
+			errMu.Unlock()
+			return nil, false
+		}
+	}
+	return &RowStream{Statement: text, QueryID: id, Columns: outputColumns(plan, run),
+		Next: next, Close: closeFn,
+		Err: func() error {
+			errMu.Lock()
+			defer errMu.Unlock()
+			return streamErr
+		}}, nil
+}
+
+// outputColumns are the columns a push query's rows carry.
+func outputColumns(plan *planner.QueryPlan, run *exec.Query) []types.Column {
+	if len(plan.Columns) > 0 {
+		return plan.Columns
+	}
+	return run.Spec.OutputSchema().Columns
+}
+
+// transientID names a push query as ksqlDB does: transient_<SOURCE>_<random>.
+func transientID(q *ast.Query) string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	src := ""
+	if q.From != nil {
+		src = q.From.Left.Name
+	}
+	return "transient_" + src + "_" + hex.EncodeToString(b[:])
+}
