@@ -259,3 +259,15 @@ func intervalFn(name, description string, target *Pattern, dir int64) *Function 
 		nullable(sig(target, "Interval in the given unit.", eval, p("unit", PString), p("interval", PInt), p("value", target))),
 		nullable(sig(target, "BIGINT interval in the given unit.", eval, p("unit", PString), p("interval", PBigint), p("value", target))))
 }
+
+// TakesTimeUnit reports whether the named function's first argument is a
+// time unit keyword (DATEADD(DAYS, 3, d)). The parser sees DAYS as an
+// identifier; the planner passes it to the function as the STRING literal
+// of its name, which is what these functions' first parameter expects.
+func TakesTimeUnit(name string) bool {
+	switch strings.ToUpper(name) {
+	case "DATEADD", "DATESUB", "TIMEADD", "TIMESUB", "TIMESTAMPADD", "TIMESTAMPSUB":
+		return true
+	}
+	return false
+}

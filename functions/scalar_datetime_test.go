@@ -1,6 +1,7 @@
 package functions
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -160,6 +161,15 @@ func TestPatternLetters(t *testing.T) {
 		got, err := eval(t, "FORMAT_TIMESTAMP", ts, c.pattern, c.zone)
 		if err != nil || got != c.want {
 			t.Errorf("FORMAT_TIMESTAMP(%q, %s) = %q, %v; want %q", c.pattern, c.zone, got, err, c.want)
+		}
+	}
+}
+
+func TestTakesTimeUnit(t *testing.T) {
+	for _, f := range Builtins().Functions() {
+		want := len(f.Signatures) > 0 && len(f.Signatures[0].Params) == 3 && f.Signatures[0].Params[0].Name == "unit"
+		if TakesTimeUnit(strings.ToLower(f.Name)) != want {
+			t.Errorf("TakesTimeUnit(%s) = %v", f.Name, !want)
 		}
 	}
 }
