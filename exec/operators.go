@@ -20,6 +20,12 @@ func NewFilter(s *types.Schema, pred Evaluator) *Filter {
 	return &Filter{schema: s, pred: pred, bb: types.NewBatchBuilder(memory.DefaultAllocator, s)}
 }
 
+// ForTask implements TaskLocal: each task gets its own builder.
+func (f *Filter) ForTask(*TaskContext) (Operator, error) { return NewFilter(f.schema, f.pred), nil }
+
+// Close implements io.Closer, releasing the builder.
+func (f *Filter) Close() error { f.bb.Release(); return nil }
+
 // Schema implements Operator: a filter does not change the schema.
 func (f *Filter) Schema() *types.Schema { return f.schema }
 
@@ -76,6 +82,12 @@ func NewProject(out *types.Schema, exprs []Evaluator) *Project {
 	return &Project{out: out, exprs: exprs, bb: types.NewBatchBuilder(memory.DefaultAllocator, out)}
 }
 
+// ForTask implements TaskLocal: each task gets its own builder.
+func (p *Project) ForTask(*TaskContext) (Operator, error) { return NewProject(p.out, p.exprs), nil }
+
+// Close implements io.Closer, releasing the builder.
+func (p *Project) Close() error { p.bb.Release(); return nil }
+
 // Schema implements Operator.
 func (p *Project) Schema() *types.Schema { return p.out }
 
@@ -130,6 +142,12 @@ type FlatMap struct {
 func NewFlatMap(out *types.Schema, gens []Evaluator) *FlatMap {
 	return &FlatMap{out: out, gens: gens, bb: types.NewBatchBuilder(memory.DefaultAllocator, out)}
 }
+
+// ForTask implements TaskLocal: each task gets its own builder.
+func (f *FlatMap) ForTask(*TaskContext) (Operator, error) { return NewFlatMap(f.out, f.gens), nil }
+
+// Close implements io.Closer, releasing the builder.
+func (f *FlatMap) Close() error { f.bb.Release(); return nil }
 
 // Schema implements Operator.
 func (f *FlatMap) Schema() *types.Schema { return f.out }

@@ -11,6 +11,8 @@
 package exec
 
 import (
+	"time"
+
 	"github.com/sluicedb/sluice/format"
 	"github.com/sluicedb/sluice/types"
 )
@@ -24,7 +26,8 @@ var PseudoColumns = []types.Column{
 	{Name: "ROWOFFSET", Type: types.BigintType},
 }
 
-// Evaluator is a compiled scalar expression. Eval reads the row (the input
+// Evaluator is a compiled scalar expression. One Evaluator serves every
+// task of a query, so Eval must be safe for concurrent use. Eval reads the row (the input
 // batch's columns followed by PseudoColumns) and returns a value in the Go
 // representation of package types. A value-level failure (a function error,
 // an overflow, a bad cast) is returned as an error: the operator records it
@@ -162,6 +165,9 @@ type QuerySpec struct {
 	Sink      *SinkSpec
 	// Limit stops a transient query after this many rows; 0 means none.
 	Limit int64
+	// CommitInterval is the query's commit.interval.ms; 0 takes the
+	// runtime's default.
+	CommitInterval time.Duration
 }
 
 // OutputSchema returns the schema of the rows the query produces.

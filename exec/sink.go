@@ -1,0 +1,189 @@
+package exec
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/sluicedb/sluice/broker"
+	"github.com/sluicedb/sluice/format"
+	"github.com/sluicedb/sluice/types"
+)
+
+// sink encodes a task's output rows into records for the output topic and
+// appends them, one append per output partition per fetch, through the
+// task's transactional producer.
+//
+// Encoded bytes go to one growing arena; pending records hold offsets into
+// it (not slices, which the arena's growth would invalidate) and become
+// broker.Records only at flush.
+type sink struct {
+	spec   *SinkSpec
+	tc     *TaskContext
+	keyEnc format.Encoder
+	valEnc format.Encoder
+	arena  []byte
+	// pending[p] are the records waiting for output partition p.
+	pending [][]pendingRecord
+	recs    []broker.Record
+	count   int
+}
+
+// pendingRecord locates an encoded record in the arena; a negative start
+// means a null key or value.
+type pendingRecord struct {
+	kStart, kEnd int
+	vStart, vEnd int
+	ts           int64
+}
+
+func newSink(spec *SinkSpec, schema *types.Schema, tc *TaskContext) (*sink, error) {
+	s := &sink{spec: spec, tc: tc, pending: make([][]pendingRecord, max(spec.Partitions, 1)), arena: make([]byte, 0, 64<<10)}
+	var err error
+	if len(spec.KeyColumns) > 0 {
+		if s.keyEnc, err = encoder(spec.Key, true); err != nil {
+			return nil, fmt.Errorf("exec: sink %s: %w", spec.Topic, err)
+		}
+	}
+	if len(spec.ValueColumns) > 0 {
+		if s.valEnc, err = encoder(spec.Value, false); err != nil {
+			return nil, fmt.Errorf("exec: sink %s: %w", spec.Topic, err)
+		}
+	}
+	for _, c := range append(append([]int(nil), spec.KeyColumns...), spec.ValueColumns...) {
+		if c < 0 || c >= schema.Len() {
+			return nil, fmt.Errorf("exec: sink %s: column %d outside the output schema", spec.Topic, c)
+		}
+	}
+	if tcol := spec.TimestampColumn; tcol >= schema.Len() {
+		return nil, fmt.Errorf("exec: sink %s: timestamp column %d outside the output schema", spec.Topic, tcol)
+	}
+	return s, nil
+}
+
+func encoder(sd SerdeSpec, key bool) (format.Encoder, error) {
+	f, err := format.Lookup(sd.Format)
+	if err != nil {
+		return nil, err
+	}
+	opts := sd.Options
+	opts.Key = key
+	return f.NewEncoder(sd.Columns, opts)
+}
+
+func (s *sink) empty() bool { return s.count == 0 }
+
+// reset drops what was not flushed (the transaction it belonged to is
+// being aborted).
+func (s *sink) reset() {
+	for p := range s.pending {
+		s.pending[p] = s.pending[p][:0]
+	}
+	s.arena, s.count = s.arena[:0], 0
+}
+
+// add encodes the rows of b. Rows that cannot be encoded go to the
+// processing log. It returns the number of records added.
+func (s *sink) add(b *types.Batch) (int, error) {
+	n := b.NumRows()
+	added := 0
+	var tsCol []int64
+	if c := s.spec.TimestampColumn; c >= 0 {
+		switch b.Schema().Columns[c].Type.Kind {
+		case types.Bigint, types.TimestampKind:
+			tsCol = b.Int64s(c)
+		default:
+			return 0, fmt.Errorf("exec: sink %s: timestamp column must be BIGINT or TIMESTAMP", s.spec.Topic)
+		}
+	}
+	rowtimes := b.Rowtimes()
+	for i := 0; i < n; i++ {
+		mark := len(s.arena)
+		r := pendingRecord{kStart: -1, vStart: -1}
+		if s.keyEnc != nil {
+			out, err := s.keyEnc.EncodeBatchRow(s.arena, b, s.spec.KeyColumns, i)
+			if err != nil {
+				s.arena = s.arena[:mark]
+				s.badRow(b, i, err)
+				continue
+			}
+			if out != nil {
+				r.kStart, r.kEnd, s.arena = mark, len(out), out
+			}
+		}
+		m := b.Meta(i)
+		if s.valEnc != nil && m.Change != types.Delete && m.Change != types.UpdateBefore {
+			start := len(s.arena)
+			out, err := s.valEnc.EncodeBatchRow(s.arena, b, s.spec.ValueColumns, i)
+			if err != nil {
+				s.arena = s.arena[:mark]
+				s.badRow(b, i, err)
+				continue
+			}
+			if out != nil {
+				r.vStart, r.vEnd, s.arena = start, len(out), out
+			}
+		}
+		r.ts = rowtimes[i]
+		if tsCol != nil {
+			if b.IsNull(s.spec.TimestampColumn, i) {
+				s.arena = s.arena[:mark]
+				s.badRow(b, i, fmt.Errorf("exec: sink %s: timestamp column is null", s.spec.Topic))
+				continue
+			}
+			r.ts = tsCol[i]
+		}
+		p := s.partition(r, m.Partition)
+		s.pending[p] = append(s.pending[p], r)
+		s.count++
+		added++
+	}
+	return added, nil
+}
+
+// partition picks the output partition the way Kafka's default partitioner
+// does for keyed records (murmur2 of the key bytes, made positive, modulo
+// the partition count), so that ksqlDB and Kafka clients agree on where a
+// key lives. Keyless records stay on the input partition's number, which is
+// stable across restarts and keeps each input partition's order.
+func (s *sink) partition(r pendingRecord, inPart int32) int {
+	n := len(s.pending)
+	if r.kStart < 0 {
+		return int(inPart) % n
+	}
+	return int(murmur2(s.arena[r.kStart:r.kEnd])&0x7fffffff) % n
+}
+
+func (s *sink) badRow(b *types.Batch, i int, err error) {
+	m := b.Meta(i)
+	s.tc.Log.Record(ProcessingError{
+		QueryID: s.tc.QueryID, Topic: s.tc.Topic, Partition: m.Partition, Offset: m.Offset,
+		Kind: "serialization", Message: err.Error(), Err: err,
+	})
+}
+
+// flush appends the pending records through p, inside its open
+// transaction.
+func (s *sink) flush(ctx context.Context, p broker.Producer) error {
+	for part, pend := range s.pending {
+		if len(pend) == 0 {
+			continue
+		}
+		s.recs = s.recs[:0]
+		for _, r := range pend {
+			rec := broker.Record{Timestamp: r.ts}
+			if r.kStart >= 0 {
+				rec.Key = s.arena[r.kStart:r.kEnd:r.kEnd]
+			}
+			if r.vStart >= 0 {
+				rec.Value = s.arena[r.vStart:r.vEnd:r.vEnd]
+			}
+			s.recs = append(s.recs, rec)
+		}
+		tp := broker.TopicPartition{Topic: s.spec.Topic, Partition: int32(part)}
+		if _, err := p.Append(ctx, tp, s.recs); err != nil {
+			return fmt.Errorf("exec: append to %s/%d: %w", tp.Topic, tp.Partition, err)
+		}
+	}
+	s.reset()
+	return nil
+}

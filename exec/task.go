@@ -1,0 +1,480 @@
+package exec
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"runtime/debug"
+	"sync/atomic"
+	"time"
+
+	"github.com/sluicedb/sluice/broker"
+	"github.com/sluicedb/sluice/types"
+)
+
+// finalCommitTimeout bounds the commit a task makes when it is stopped.
+const finalCommitTimeout = 30 * time.Second
+
+// errLimitReached ends a push query's tasks once the LIMIT is delivered.
+var errLimitReached = errors.New("exec: limit reached")
+
+// task runs one input partition of a query: read, decode, operators, sink,
+// commit. It is single threaded; its incarnation state (reader, producer,
+// operator instances) is rebuilt on every restart.
+type task struct {
+	q        *Query
+	tp       broker.TopicPartition
+	group    string
+	interval time.Duration
+
+	// failing is set while the task is backing off after an error.
+	failing atomic.Bool
+	// pos is the input position processed so far; done is the position
+	// committed (persistent) or delivered (push): what WaitCaughtUp
+	// compares against.
+	pos, done atomic.Int64
+	m         taskMetrics
+
+	// Incarnation state, owned by the task goroutine.
+	tc        *TaskContext
+	ops       []Operator
+	hooks     []CommitHook
+	nexts     []func(*types.Batch) error
+	src       *source
+	sink      *sink
+	reader    broker.Reader
+	prod      broker.Producer
+	inTxn     bool
+	txnStart  time.Time
+	committed int64
+}
+
+func newTask(q *Query, p int32) (*task, error) {
+	t := &task{
+		q:        q,
+		tp:       broker.TopicPartition{Topic: q.Spec.Source.Topic, Partition: p},
+		group:    q.ID,
+		interval: q.Spec.CommitInterval,
+	}
+	if t.interval <= 0 {
+		t.interval = q.rt.opts.CommitInterval
+	}
+	t.pos.Store(-1)
+	t.done.Store(-1)
+	return t, nil
+}
+
+func (t *task) persistent() bool { return t.q.Spec.Sink != nil }
+
+func (t *task) logf(format string, args ...any) {
+	t.q.rt.opts.Logf("exec: query %s partition %d: "+format, append([]any{t.q.ID, t.tp.Partition}, args...)...)
+}
+
+// run runs incarnations of the task until the query stops, restarting
+// after failures with exponential backoff.
+func (t *task) run(ctx context.Context) {
+	backoff := t.q.rt.opts.RetryBackoff
+	for {
+		err := t.runOnce(ctx)
+		if err == nil || errors.Is(err, errLimitReached) {
+			return
+		}
+		if ctx.Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, ctx.Err())) {
+			return
+		}
+		if isFatal(err) {
+			t.logf("stopping: %v", err)
+			t.q.fail(err)
+			return
+		}
+		t.m.restarts.Add(1)
+		t.m.lastErr.Store(err.Error())
+		t.failing.Store(true)
+		t.logf("restarting after %v: %v", backoff, err)
+		timer := time.NewTimer(backoff)
+		select {
+		case <-timer.C:
+		case <-ctx.Done():
+			timer.Stop()
+			return
+		}
+		backoff = min(2*backoff, MaxRetryBackoff)
+	}
+}
+
+// runOnce is one incarnation: open, loop, clean up. It returns nil when
+// the query stops normally.
+func (t *task) runOnce(ctx context.Context) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("exec: internal error: %v\n%s", r, debug.Stack())
+		}
+		t.cleanup()
+	}()
+	if err := t.open(ctx); err != nil {
+		return err
+	}
+	t.failing.Store(false)
+	for {
+		if ch, paused := t.q.resumed(); paused {
+			if err := t.commit(ctx); err != nil {
+				return err
+			}
+			select {
+			case <-ch:
+			case <-ctx.Done():
+				return t.finish()
+			}
+		}
+		if ctx.Err() != nil {
+			return t.finish()
+		}
+		recs, err := t.reader.Fetch(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return t.finish()
+			}
+			return fmt.Errorf("exec: fetch %s/%d: %w", t.tp.Topic, t.tp.Partition, err)
+		}
+		if len(recs) == 0 {
+			// Caught up: commit now rather than at the interval, so a
+			// quiet stream's results are visible at once.
+			t.pos.Store(t.reader.Position())
+			if err := t.commit(ctx); err != nil {
+				return err
+			}
+			if !t.persistent() {
+				t.advance(t.reader.Position())
+			}
+			if err := t.reader.Wait(ctx); err != nil {
+				if ctx.Err() != nil {
+					return t.finish()
+				}
+				return fmt.Errorf("exec: wait %s/%d: %w", t.tp.Topic, t.tp.Partition, err)
+			}
+			continue
+		}
+		if err := t.processFetch(ctx, recs); err != nil {
+			return err
+		}
+		t.pos.Store(t.reader.Position())
+		if !t.persistent() {
+			t.advance(t.reader.Position())
+		} else if time.Since(t.txnStart) >= t.interval {
+			if err := t.commit(ctx); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// open builds an incarnation: producer (fencing any previous one and
+// aborting what it left open), committed offsets, reader, operator
+// instances.
+func (t *task) open(ctx context.Context) error {
+	spec := t.q.Spec
+	rt := t.q.rt
+	t.tc = &TaskContext{
+		QueryID: t.q.ID, Topic: t.tp.Topic, Partition: t.tp.Partition,
+		Log: countingLog{t: t, next: rt.opts.ProcessingLog},
+	}
+	t.ops, t.hooks, t.nexts = t.ops[:0], t.hooks[:0], t.nexts[:0]
+	for _, op := range spec.Operators {
+		if tl, ok := op.(TaskLocal); ok {
+			inst, err := tl.ForTask(t.tc)
+			if err != nil {
+				return fmt.Errorf("exec: query %s: %w", t.q.ID, err)
+			}
+			op = inst
+		}
+		t.ops = append(t.ops, op)
+		if h, ok := op.(CommitHook); ok {
+			t.hooks = append(t.hooks, h)
+		}
+	}
+	for i := range t.ops {
+		t.nexts = append(t.nexts, func(b *types.Batch) error { return t.push(i+1, b) })
+	}
+	var err error
+	if t.src, err = newSource(&spec.Source, t.tc, rt.opts.MaxBatchRows); err != nil {
+		return err
+	}
+	start := broker.OffsetLatest
+	if spec.Source.FromBeginning {
+		start = broker.OffsetEarliest
+	}
+	haveCommitted := false
+	if t.persistent() {
+		if t.sink, err = newSink(spec.Sink, spec.OutputSchema(), t.tc); err != nil {
+			return err
+		}
+		t.prod, err = rt.log.NewProducer(ctx, broker.ProducerOptions{
+			TransactionalID: fmt.Sprintf("%s-%d", t.q.ID, t.tp.Partition),
+		})
+		if err != nil {
+			return fmt.Errorf("exec: producer: %w", err)
+		}
+		offs, err := rt.log.CommittedOffsets(ctx, t.group)
+		if err != nil {
+			return fmt.Errorf("exec: committed offsets: %w", err)
+		}
+		if off, ok := offs[t.tp]; ok {
+			start, haveCommitted = off, true
+		}
+	}
+	t.reader, err = rt.log.NewReader(t.tp, broker.ReaderOptions{Offset: start, MaxBytes: rt.opts.FetchMaxBytes})
+	if err != nil {
+		return fmt.Errorf("exec: reader: %w", err)
+	}
+	if errors.Is(t.fetchProbe(), broker.ErrOffsetOutOfRange) {
+		// Retention removed what the group committed: continue at the
+		// earliest record still stored, as auto.offset.reset=earliest.
+		if err := t.reader.SetOffset(broker.OffsetEarliest); err != nil {
+			return err
+		}
+	}
+	t.committed = -1
+	if t.persistent() && !haveCommitted {
+		// Pin the resolved start (latest in particular) so that a crash
+		// before the first commit does not move it.
+		t.committed = -2
+		if err := t.commit(ctx); err != nil {
+			return err
+		}
+	}
+	t.committed = t.reader.Position()
+	t.pos.Store(t.committed)
+	t.advance(t.committed)
+	return nil
+}
+
+// fetchProbe reports whether the reader's position is outside the
+// partition, without consuming anything.
+func (t *task) fetchProbe() error {
+	d, err := t.q.rt.log.DescribeTopic(context.Background(), t.tp.Topic)
+	if err != nil {
+		return err
+	}
+	for _, p := range d.Partitions {
+		if p.Partition == t.tp.Partition {
+			if pos := t.reader.Position(); pos < p.StartOffset || pos > p.EndOffset {
+				return broker.ErrOffsetOutOfRange
+			}
+		}
+	}
+	return nil
+}
+
+// cleanup releases the incarnation: an open transaction is aborted by
+// closing the producer, so nothing uncommitted survives a failure.
+func (t *task) cleanup() {
+	for _, op := range t.ops {
+		if c, ok := op.(io.Closer); ok {
+			c.Close()
+		}
+	}
+	t.ops, t.hooks = t.ops[:0], t.hooks[:0]
+	if t.src != nil {
+		t.src.close()
+		t.src = nil
+	}
+	if t.sink != nil {
+		t.sink.reset()
+		t.sink = nil
+	}
+	if t.reader != nil {
+		t.reader.Close()
+		t.reader = nil
+	}
+	if t.prod != nil {
+		t.prod.Close()
+		t.prod = nil
+	}
+	t.inTxn = false
+}
+
+// finish commits what was processed when the query stops. The commit uses
+// its own context: the query's has been cancelled.
+func (t *task) finish() error {
+	ctx, cancel := context.WithTimeout(context.Background(), finalCommitTimeout)
+	defer cancel()
+	return t.commit(ctx)
+}
+
+// advance publishes the task's progress to WaitCaughtUp.
+func (t *task) advance(pos int64) {
+	if t.done.Load() != pos {
+		t.done.Store(pos)
+		t.q.notify()
+	}
+}
+
+// processFetch runs one fetch's records through the pipeline in batches of
+// at most MaxBatchRows and hands the output to the producer.
+func (t *task) processFetch(ctx context.Context, recs []broker.Record) error {
+	if err := t.q.rt.acquire(ctx); err != nil {
+		return err
+	}
+	held := true
+	defer func() {
+		if held {
+			t.q.rt.release()
+		}
+	}()
+	t.m.in.Add(int64(len(recs)))
+	for len(recs) > 0 {
+		n := min(len(recs), t.src.maxRows)
+		b, err := t.src.decode(recs[:n])
+		if err != nil {
+			return err
+		}
+		recs = recs[n:]
+		if b == nil {
+			continue
+		}
+		if err := t.push(0, b); err != nil {
+			return err
+		}
+	}
+	if !t.persistent() || t.sink.empty() {
+		return nil
+	}
+	t.q.rt.release()
+	held = false
+	if !t.inTxn {
+		if err := t.begin(); err != nil {
+			return err
+		}
+	}
+	return t.sink.flush(ctx, t.prod)
+}
+
+// push hands b to operator i, or to the sink after the last one. It owns b.
+func (t *task) push(i int, b *types.Batch) error {
+	if i == len(t.ops) {
+		return t.emit(b)
+	}
+	defer b.Release()
+	return t.ops[i].Process(t.tc, b, t.nexts[i])
+}
+
+// emit takes the pipeline's output: encoded for the sink, or delivered to
+// a push query's receiver.
+func (t *task) emit(b *types.Batch) error {
+	defer b.Release()
+	if t.persistent() {
+		n, err := t.sink.add(b)
+		t.m.out.Add(int64(n))
+		return err
+	}
+	return t.deliver(b)
+}
+
+// deliver sends rows to the push receiver, stopping at the LIMIT.
+func (t *task) deliver(b *types.Batch) error {
+	q := t.q
+	q.pushMu.Lock()
+	defer q.pushMu.Unlock()
+	for i := 0; i < b.NumRows(); i++ {
+		if q.limitHit {
+			return errLimitReached
+		}
+		m := b.Meta(i)
+		if err := q.push(b.Row(i, nil), m); err != nil {
+			q.fail(err)
+			return err
+		}
+		t.m.out.Add(1)
+		q.pushed++
+		if q.Spec.Limit > 0 && q.pushed >= q.Spec.Limit {
+			q.mu.Lock()
+			q.limitHit = true
+			q.mu.Unlock()
+			q.cancel()
+			return errLimitReached
+		}
+	}
+	return nil
+}
+
+func (t *task) begin() error {
+	if err := t.prod.BeginTxn(); err != nil {
+		return fmt.Errorf("exec: begin transaction: %w", err)
+	}
+	t.inTxn, t.txnStart = true, time.Now()
+	return nil
+}
+
+// commit makes the output produced so far, the hooks' state and the input
+// position visible together. It does nothing for push queries or when
+// nothing changed since the last commit.
+func (t *task) commit(ctx context.Context) error {
+	if !t.persistent() || t.prod == nil {
+		return nil
+	}
+	pos := t.reader.Position()
+	if !t.inTxn && pos == t.committed {
+		return nil
+	}
+	start := time.Now()
+	if !t.inTxn {
+		if err := t.begin(); err != nil {
+			return err
+		}
+	}
+	err := t.commitTxn(ctx, pos)
+	if err != nil {
+		// Abort so the records of this transaction are never read; the
+		// caller restarts the task from the committed offsets.
+		if aerr := t.prod.AbortTxn(context.Background()); aerr == nil {
+			t.inTxn = false
+		}
+		return err
+	}
+	t.inTxn = false
+	t.committed = pos
+	d := time.Since(start)
+	t.m.commits.Add(1)
+	t.m.commitNanos.Add(int64(d))
+	if int64(d) > t.m.commitMax.Load() {
+		t.m.commitMax.Store(int64(d))
+	}
+	for _, h := range t.hooks {
+		h.Committed()
+	}
+	t.advance(pos)
+	return nil
+}
+
+func (t *task) commitTxn(ctx context.Context, pos int64) error {
+	for _, h := range t.hooks {
+		if err := h.PrepareCommit(ctx, t.prod); err != nil {
+			return fmt.Errorf("exec: prepare commit: %w", err)
+		}
+	}
+	if err := t.prod.SendOffsets(ctx, t.group, map[broker.TopicPartition]int64{t.tp: pos}); err != nil {
+		return fmt.Errorf("exec: send offsets: %w", err)
+	}
+	if err := t.prod.CommitTxn(ctx); err != nil {
+		return fmt.Errorf("exec: commit: %w", err)
+	}
+	return nil
+}
+
+// countingLog counts processing errors for the metrics before passing them
+// on.
+type countingLog struct {
+	t    *task
+	next ProcessingLog
+}
+
+func (l countingLog) Record(e ProcessingError) {
+	l.t.m.errs.Add(1)
+	if e.QueryID == "" {
+		e.QueryID = l.t.q.ID
+	}
+	if l.next != nil {
+		l.next.Record(e)
+	}
+}
