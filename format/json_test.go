@@ -3,6 +3,7 @@ package format
 import (
 	"errors"
 	"fmt"
+	"math/rand"
 	"strings"
 	"testing"
 
@@ -229,5 +230,48 @@ func TestJSONEncode(t *testing.T) {
 	e, _ := jsonFormat{}.NewEncoder([]types.Column{col("I", types.IntegerType)}, Options{})
 	if _, err := e.EncodeRow(nil, []any{"not an int", 1}); err == nil {
 		t.Fatal("EncodeRow accepted a row of the wrong length")
+	}
+}
+
+// TestUnscaled64MatchesExact checks the decimal fast path against the exact
+// big.Int path on random number tokens.
+func TestUnscaled64MatchesExact(t *testing.T) {
+	seed := rand.Int63()
+	t.Logf("seed %d", seed)
+	r := rand.New(rand.NewSource(seed))
+	digits := func(n int) string {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = byte('0' + r.Intn(10))
+		}
+		return string(b)
+	}
+	for i := 0; i < 50000; i++ {
+		tok := digits(r.Intn(12) + 1)
+		if len(tok) > 1 && tok[0] == '0' {
+			tok = "1" + tok[1:]
+		}
+		if r.Intn(3) > 0 {
+			tok += "." + digits(r.Intn(8)+1)
+		}
+		if r.Intn(2) == 0 {
+			tok = "-" + tok
+		}
+		precision := r.Intn(20) + 1
+		scale := r.Intn(precision + 1)
+		u, ok := unscaled64([]byte(tok), precision, scale)
+		want, err := types.MustParseDecimal(tok).Fit(precision, scale)
+		if !ok {
+			if err == nil && want.Unscaled.IsInt64() && len(strings.TrimLeft(strings.TrimPrefix(want.Unscaled.String(), "-"), "0")) <= 17 {
+				t.Fatalf("seed %d: %s DECIMAL(%d,%d): fast path declined a small value %s", seed, tok, precision, scale, want)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("seed %d: %s DECIMAL(%d,%d): fast path gave %d, exact path fails: %v", seed, tok, precision, scale, u, err)
+		}
+		if got := types.NewDecimal(u, int32(scale)); got.Cmp(want) != 0 {
+			t.Fatalf("seed %d: %s DECIMAL(%d,%d): fast %s, exact %s", seed, tok, precision, scale, got, want)
+		}
 	}
 }

@@ -264,6 +264,11 @@ func (c *ColumnBuilder) AppendDecimal(v Decimal) {
 	c.dec.Append(decimal128.FromBigInt(v.Unscaled))
 }
 
+// AppendUnscaled appends to a DECIMAL column the value unscaled ×
+// 10^-scale, where scale is the column's; the caller has checked that it
+// fits the precision. Decoders use it to skip big.Int for small values.
+func (c *ColumnBuilder) AppendUnscaled(unscaled int64) { c.dec.Append(decimal128.FromI64(unscaled)) }
+
 // AppendValue appends a Go value of the column's type after checking it;
 // NULL is always accepted.
 func (c *ColumnBuilder) AppendValue(v any) error {
