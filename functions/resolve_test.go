@@ -49,6 +49,11 @@ func TestResolve(t *testing.T) {
 		{name: "interval unit is not a timestamp", fn: "TIMESTAMPSUB", args: []*types.Type{types.TimestampType, types.IntegerType, types.TimestampType},
 			err: "Function 'timestampsub' does not accept parameters (TIMESTAMP, INTEGER, TIMESTAMP).", kind: ErrNoMatch},
 		{name: "geo wrong arity", fn: "GEO_DISTANCE", args: []*types.Type{types.DoubleType}, err: "Function 'geo_distance' does not accept parameters", kind: ErrNoMatch},
+		{name: "string is not a double", fn: "geo_distance", args: []*types.Type{types.DoubleType, types.DoubleType, types.StringType, types.IntegerType},
+			err: "Function 'geo_distance' does not accept parameters (DOUBLE, DOUBLE, STRING, INTEGER).", kind: ErrNoMatch},
+		{name: "decimal literal widens to double", fn: "geo_distance", args: []*types.Type{types.DoubleType, types.DoubleType, types.DecimalOf(3, 1), types.IntegerType},
+			ret: "DOUBLE", params: "DOUBLE, DOUBLE, DOUBLE, DOUBLE"},
+		{name: "count no args", fn: "count", args: []*types.Type{}, ret: "BIGINT", params: ""},
 		{name: "no narrowing", fn: "FROM_DAYS", args: []*types.Type{types.BigintType}, err: "does not accept parameters (BIGINT)", kind: ErrNoMatch},
 	}
 	for _, c := range cases {
