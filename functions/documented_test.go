@@ -153,3 +153,14 @@ func TestVolatileFunctions(t *testing.T) {
 		t.Error("UCASE marked volatile")
 	}
 }
+
+func TestStructStateAggregates(t *testing.T) {
+	for name := range structStateAggregates {
+		if f := mustLookup(t, name); !f.StructState || f.Kind != Aggregate {
+			t.Errorf("%s: StructState %v, kind %s", name, f.StructState, f.Kind)
+		}
+	}
+	if mustLookup(t, "SUM").StructState {
+		t.Error("SUM marked as having struct state")
+	}
+}
