@@ -193,7 +193,7 @@ func parseField(t *types.Type, s []byte) (any, error) {
 		}
 		return d.Fit(t.Precision, t.Scale)
 	case types.String:
-		return string(s), nil
+		return validUTF8(s), nil
 	case types.Bytes:
 		return base64.StdEncoding.DecodeString(str)
 	case types.DateKind:
@@ -295,7 +295,11 @@ func (c *delimitedCodec) DecodeInto(data []byte, out []*types.ColumnBuilder) (bo
 		case types.Boolean:
 			b.AppendBool(s.b)
 		case types.String:
-			b.AppendStringBytes(c.text(data, field{s.sStart, s.sEnd, s.sArena}))
+			if txt := c.text(data, field{s.sStart, s.sEnd, s.sArena}); utf8.Valid(txt) {
+				b.AppendStringBytes(txt)
+			} else {
+				b.AppendString(validUTF8(txt))
+			}
 		default:
 			_ = b.AppendValue(s.v)
 		}

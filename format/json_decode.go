@@ -5,6 +5,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 	"unsafe"
 
 	"github.com/sluicedb/sluice/types"
@@ -563,7 +564,7 @@ func (d *jsonDecoder) general(t *types.Type, depth int) (any, error) {
 		if !sc.skip(depth + 1) {
 			return nil, syntaxErr(sc)
 		}
-		return string(sc.data[start:sc.pos]), nil
+		return validUTF8(sc.data[start:sc.pos]), nil
 	}
 	if c == 0 {
 		sc.fail("unexpected end of input")
@@ -844,4 +845,13 @@ func (d *jsonDecoder) DecodeInto(data []byte, out []*types.ColumnBuilder) (bool,
 		}
 	}
 	return true, nil
+}
+
+// validUTF8 returns b as a string with invalid UTF-8 replaced by U+FFFD, as
+// Java's decoders do; Arrow STRING columns must hold valid UTF-8.
+func validUTF8(b []byte) string {
+	if utf8.Valid(b) {
+		return string(b)
+	}
+	return strings.ToValidUTF8(string(b), "\uFFFD")
 }

@@ -3,7 +3,7 @@ package format
 import (
 	"encoding/binary"
 	"math"
-	"strings"
+	"unicode/utf8"
 
 	"github.com/sluicedb/sluice/types"
 )
@@ -88,7 +88,7 @@ func (c *kafkaCodec) decode(data []byte) (any, bool, error) {
 		}
 		return math.Float64frombits(binary.BigEndian.Uint64(data)), true, nil
 	case types.String:
-		return strings.Clone(string(data)), true, nil
+		return validUTF8(data), true, nil
 	case types.Bytes:
 		return append([]byte{}, data...), true, nil
 	}
@@ -114,6 +114,10 @@ func (c *kafkaCodec) DecodeInto(data []byte, out []*types.ColumnBuilder) (bool, 
 	b := out[0]
 	switch c.cols[0].Type.Kind {
 	case types.String:
+		if !utf8.Valid(data) {
+			b.AppendString(validUTF8(data))
+			return true, nil
+		}
 		b.AppendStringBytes(data)
 		return true, nil
 	case types.Bytes:
