@@ -146,6 +146,19 @@ func (bb *BatchBuilder) NewBatch() (*Batch, error) {
 	return b, nil
 }
 
+// Discard drops everything appended since the last NewBatch, including a
+// row left half-appended through Col, so a caller can recover from an
+// error without rebuilding the builder.
+func (bb *BatchBuilder) Discard() {
+	bb.rb.NewRecordBatch().Release()
+	bb.meta.rowtime = bb.meta.rowtime[:0]
+	bb.meta.partition = bb.meta.partition[:0]
+	bb.meta.offset = bb.meta.offset[:0]
+	clear(bb.meta.key)
+	bb.meta.key = bb.meta.key[:0]
+	bb.meta.change = bb.meta.change[:0]
+}
+
 // Release frees the builder's buffers.
 func (bb *BatchBuilder) Release() { bb.rb.Release() }
 

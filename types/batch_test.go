@@ -173,6 +173,18 @@ func TestBatchRejectsBadRows(t *testing.T) {
 	if _, err := bb.NewBatch(); err == nil {
 		t.Fatal("NewBatch accepted a short column")
 	}
+	bb.Discard()
+	if err := bb.AppendRow(RowMeta{Offset: 7}, []any{int32(2), nil, nil}); err != nil {
+		t.Fatal(err)
+	}
+	b2, err := bb.NewBatch()
+	if err != nil {
+		t.Fatalf("NewBatch after Discard: %v", err)
+	}
+	defer b2.Release()
+	if b2.NumRows() != 1 || b2.Value(0, 0) != int32(2) || b2.Meta(0).Offset != 7 {
+		t.Fatalf("after Discard: %d rows, %v", b2.NumRows(), b2.Value(0, 0))
+	}
 }
 
 func TestBatchAppendDecimalText(t *testing.T) {
