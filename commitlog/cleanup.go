@@ -274,6 +274,16 @@ func (p *partition) rewrite(s *segment, hw int64, aborted []abortedTxn, keep fun
 	}
 	ns.written.Store(int64(len(out)))
 
+	// syncMu first (lock order): the old segment may sit in the unsynced
+	// list of a lazy-durability partition and must leave it before close.
+	p.syncMu.Lock()
+	defer p.syncMu.Unlock()
+	for i, u := range p.unsynced {
+		if u == s {
+			p.unsynced = append(p.unsynced[:i], p.unsynced[i+1:]...)
+			break
+		}
+	}
 	p.mu.Lock()
 	idx := -1
 	for i, x := range p.segs {
