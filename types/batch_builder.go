@@ -150,7 +150,10 @@ func (bb *BatchBuilder) NewBatch() (*Batch, error) {
 // row left half-appended through Col, so a caller can recover from an
 // error without rebuilding the builder.
 func (bb *BatchBuilder) Discard() {
-	bb.rb.NewRecordBatch().Release()
+	// Each column separately: the record builder refuses uneven columns.
+	for i := range bb.cols {
+		bb.rb.Field(i).NewArray().Release()
+	}
 	bb.meta.rowtime = bb.meta.rowtime[:0]
 	bb.meta.partition = bb.meta.partition[:0]
 	bb.meta.offset = bb.meta.offset[:0]
