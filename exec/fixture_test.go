@@ -47,15 +47,23 @@ var hotCols = []types.Column{
 // hotSpec returns the query's spec reading topic in and writing out.
 func hotSpec(tb testing.TB, id, in, out string, inParts, outParts int) *QuerySpec {
 	tb.Helper()
+	spec, err := newHotSpec(id, in, out, inParts, outParts)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return spec
+}
+
+func newHotSpec(id, in, out string, inParts, outParts int) (*QuerySpec, error) {
 	src := types.MustSchema(readingCols...)
 	dst := types.MustSchema(hotCols...)
 	call, err := functions.Builtins().Resolve("UCASE", functions.TypeArgs(types.StringType))
 	if err != nil {
-		tb.Fatal(err)
+		return nil, err
 	}
 	ucase, err := call.Scalar()
 	if err != nil {
-		tb.Fatal(err)
+		return nil, err
 	}
 	col := func(i int) Evaluator { return EvalFunc(func(row []any) (any, error) { return row[i], nil }) }
 	pred := EvalFunc(func(row []any) (any, error) {
@@ -91,7 +99,7 @@ func hotSpec(tb testing.TB, id, in, out string, inParts, outParts int) *QuerySpe
 			Value:           SerdeSpec{Format: format.JSON, Columns: hotCols[1:]},
 			TimestampColumn: -1,
 		},
-	}
+	}, nil
 }
 
 // reading is the i-th generated input event: about 120 bytes of JSON, keys

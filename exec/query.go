@@ -307,10 +307,10 @@ func (q *Query) Metrics() QueryMetrics {
 
 // taskMetrics are one task's counters, read concurrently by Metrics.
 type taskMetrics struct {
-	in, out, errs          atomic.Int64
-	commits, commitNanos   atomic.Int64
-	commitMax, restarts    atomic.Int64
-	lastErr                atomic.Value // string
+	in, out, errs        atomic.Int64
+	commits, commitNanos atomic.Int64
+	commitMax, restarts  atomic.Int64
+	lastErr              atomic.Value // string
 }
 
 // isFatal says whether a task error must stop the query instead of
