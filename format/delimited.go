@@ -78,6 +78,7 @@ type delimitedCodec struct {
 	scratch []byte // unquoted field text
 	row     []any
 	slots   []slot
+	staged  []byte // the record of the staged slots
 }
 
 // field is one parsed field: a view of the record or of scratch.
@@ -230,6 +231,18 @@ func (c *delimitedCodec) DecodeRow(data []byte, dst []any) ([]any, error) {
 }
 
 func (c *delimitedCodec) DecodeInto(data []byte, out []*types.ColumnBuilder) (bool, error) {
+	ok, err := c.stage(data)
+	if err != nil || !ok {
+		return false, err
+	}
+	c.commit(out)
+	return true, nil
+}
+
+// stage parses a record into the slots without touching any builder; the
+// slots may point into data, which must stay unchanged until commit.
+func (c *delimitedCodec) stage(data []byte) (bool, error) {
+	c.staged = data
 	ok, err := c.prepare(data)
 	if err != nil || !ok {
 		return false, err
@@ -272,6 +285,12 @@ func (c *delimitedCodec) DecodeInto(data []byte, out []*types.ColumnBuilder) (bo
 		}
 		s.state = slotSet
 	}
+	return true, nil
+}
+
+// commit appends the staged row.
+func (c *delimitedCodec) commit(out []*types.ColumnBuilder) {
+	data := c.staged
 	for i, col := range c.cols {
 		s := &c.slots[i]
 		b := out[i]
@@ -304,7 +323,6 @@ func (c *delimitedCodec) DecodeInto(data []byte, out []*types.ColumnBuilder) (bo
 			_ = b.AppendValue(s.v)
 		}
 	}
-	return true, nil
 }
 
 // appendField writes one field with Commons CSV minimal quoting: quote when

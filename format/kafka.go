@@ -52,7 +52,9 @@ func (f kafkaFormat) NewEncoder(cols []types.Column, opts Options) (Encoder, err
 }
 
 type kafkaCodec struct {
-	cols []types.Column
+	cols        []types.Column
+	staged      any    // staged scalar value
+	stagedBytes []byte // staged STRING/BYTES, a view of the record
 }
 
 func (c *kafkaCodec) errf(msg string) error {
@@ -105,38 +107,65 @@ func (c *kafkaCodec) DecodeRow(data []byte, dst []any) ([]any, error) {
 }
 
 func (c *kafkaCodec) DecodeInto(data []byte, out []*types.ColumnBuilder) (bool, error) {
+	ok, err := c.stage(data)
+	if err != nil || !ok {
+		return false, err
+	}
+	c.commit(out)
+	return true, nil
+}
+
+// stage decodes the record's single value without touching any builder.
+func (c *kafkaCodec) stage(data []byte) (bool, error) {
+	c.staged, c.stagedBytes = nil, nil
 	if len(c.cols) == 0 {
 		return true, nil
 	}
 	if data == nil {
 		return false, nil
 	}
-	b := out[0]
 	switch c.cols[0].Type.Kind {
 	case types.String:
-		if !utf8.Valid(data) {
-			b.AppendString(validUTF8(data))
+		if utf8.Valid(data) {
+			c.stagedBytes = data
 			return true, nil
 		}
-		b.AppendStringBytes(data)
-		return true, nil
 	case types.Bytes:
-		b.AppendBytes(data)
+		c.stagedBytes = data
 		return true, nil
 	}
 	v, ok, err := c.decode(data)
 	if err != nil || !ok {
 		return false, err
 	}
-	switch x := v.(type) {
+	c.staged = v
+	return true, nil
+}
+
+// commit appends the staged value.
+func (c *kafkaCodec) commit(out []*types.ColumnBuilder) {
+	if len(c.cols) == 0 {
+		return
+	}
+	b := out[0]
+	if c.stagedBytes != nil {
+		if c.cols[0].Type.Kind == types.String {
+			b.AppendStringBytes(c.stagedBytes)
+		} else {
+			b.AppendBytes(c.stagedBytes)
+		}
+		return
+	}
+	switch x := c.staged.(type) {
 	case int32:
 		b.AppendInt32(x)
 	case int64:
 		b.AppendInt64(x)
 	case float64:
 		b.AppendFloat64(x)
+	case string:
+		b.AppendString(x)
 	}
-	return true, nil
 }
 
 func (c *kafkaCodec) encode(dst []byte, v any) ([]byte, error) {

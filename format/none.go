@@ -56,3 +56,7 @@ func (noneCodec) EncodeRow(dst []byte, row []any) ([]byte, error) {
 func (noneCodec) EncodeBatchRow(dst []byte, _ *types.Batch, _ []int, _ int) ([]byte, error) {
 	return nonNil(dst), nil
 }
+
+func (noneCodec) stage([]byte) (bool, error) { return true, nil }
+
+func (noneCodec) commit([]*types.ColumnBuilder) {}
