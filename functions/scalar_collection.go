@@ -77,12 +77,14 @@ func arrayFunctions() []*Function {
 		scalar("ARRAY_SORT", catArray, "Sorts an array of primitives in natural order, ascending (default) or DESC; NULLs go last.",
 			sig(arrT, "Ascending sort.", arraySort, p("array", arrT)),
 			sig(arrT, "Sort in the direction ASC or DESC.", arraySort, p("array", arrT), p("direction", PString))),
-		scalar("SLICE", catArray, "Returns the elements from position from to position to, 1-based and inclusive.",
+		scalar("SLICE", catArray, "Returns the elements from position from to position to, 1-based and inclusive; NULL if a bound is outside the array.",
 			nullable(sig(arrT, "Slices the array.", func(a []any) (any, error) {
 				arr, ok := a[0].([]any)
 				if !ok {
 					return nil, nil
 				}
+				// Bounds outside the array give NULL, as java.util.List.subList
+				// failing does in ksqlDB.
 				from, to := int64(1), int64(len(arr))
 				if a[1] != nil {
 					from, _ = asInt64(a[1])
@@ -90,10 +92,8 @@ func arrayFunctions() []*Function {
 				if a[2] != nil {
 					to, _ = asInt64(a[2])
 				}
-				from = max(from, 1)
-				to = min(to, int64(len(arr)))
-				if from > to {
-					return []any{}, nil
+				if from < 1 || to > int64(len(arr)) || from-1 > to {
+					return nil, nil
 				}
 				return append([]any{}, arr[from-1:to]...), nil
 			}, p("array", arrT), p("from", PInt), p("to", PInt)))),

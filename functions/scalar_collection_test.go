@@ -42,8 +42,10 @@ func TestArrayFunctions(t *testing.T) {
 		{fn: "ARRAY_SORT", args: arr(arr(i(1)), "SIDEWAYS"), want: nil},
 		{fn: "SLICE", args: arr(arr("a", "b", "c", "d"), i(2), i(3)), want: arr("b", "c")},
 		{fn: "SLICE", args: arr(arr("a", "b", "c"), tnull(types.IntegerType), i(2)), want: arr("a", "b")},
-		{fn: "SLICE", args: arr(arr("a", "b", "c"), i(3), i(9)), want: arr("c")},
-		{fn: "SLICE", args: arr(arr("a", "b", "c"), i(3), i(1)), want: arr()},
+		{fn: "SLICE", args: arr(arr("a", "b", "c"), i(3), i(9)), want: nil},
+		{fn: "SLICE", args: arr(arr("a", "b", "c"), i(0), i(2)), want: nil},
+		{fn: "SLICE", args: arr(arr("a", "b", "c"), i(3), i(1)), want: nil},
+		{fn: "SLICE", args: arr(arr("a", "b", "c"), i(3), i(2)), want: arr()},
 	})
 }
 

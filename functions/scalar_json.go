@@ -13,11 +13,6 @@ import (
 )
 
 func jsonFunctions() []*Function {
-	var contains []*Signature
-	for _, t := range []*Pattern{PString, PInt, PBigint, PDouble, PBoolean} {
-		contains = append(contains, nullable(sig(PBoolean, "Searches for a "+t.String()+" value.", jsonArrayContains,
-			p("jsonArray", PString), p("val", t))))
-	}
 	return []*Function{
 		scalar("EXTRACTJSONFIELD", catJSON, "Extracts the value at a JSONPath ($.a.b[0]) from a JSON string, as a STRING; NULL if the path does not exist or the JSON is invalid.",
 			sig(PString, "Extracts the value.", extractJSONField, p("input", PString), p("jsonPath", PString))),
@@ -84,7 +79,8 @@ func jsonFunctions() []*Function {
 				}
 				return out, nil
 			}, p("json", PString))),
-		scalar("JSON_ARRAY_CONTAINS", catJSON, "Returns true if a JSON array string contains the value; false if it does not or the string is not a JSON array.", contains...),
+		scalar("JSON_ARRAY_CONTAINS", catJSON, "Returns true if a JSON array string contains the value (a JSON integer matches INTEGER and BIGINT, a fraction DOUBLE, null NULL); false if it does not or the string is not a JSON array.",
+			nullable(sig(PBoolean, "Searches the top level of the array.", jsonArrayContains, p("jsonArray", PString), p("val", T)))),
 		scalar("TO_JSON_STRING", catJSON, "Serializes any value to its JSON text.",
 			nullable(sig(PString, "Serializes the value.", func(a []any) (any, error) {
 				var b strings.Builder

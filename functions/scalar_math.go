@@ -218,7 +218,7 @@ func roundLike(name, description string, mode roundMode) *Function {
 		return int64(r), nil
 	}
 	return scalar(name, catMath, description,
-		sig(PInt, "INTEGER values are already whole.", func(a []any) (any, error) { return a[0], nil }, p("col1", PInt)),
+		sig(PBigint, "INTEGER values are already whole; the result is a BIGINT as in ksqlDB.", func(a []any) (any, error) { return int64(a[0].(int32)), nil }, p("col1", PInt)),
 		sig(PBigint, "BIGINT values are already whole.", func(a []any) (any, error) { return a[0], nil }, p("col1", PBigint)),
 		sig(PBigint, "DOUBLE to a whole BIGINT.", func(a []any) (any, error) { return toInt(a[0].(float64)) }, p("col1", PDouble)),
 		sig(PDouble, "DOUBLE to scale decimal places.", func(a []any) (any, error) {

@@ -42,6 +42,8 @@ func TestMathFunctions(t *testing.T) {
 		{fn: "TRUNC", args: arr(dec("1.2345670"), int32(2)), want: dec("1.2300000")},
 		{fn: "TRUNC", args: arr(dec("-1.99")), want: dec("-1")},
 		{fn: "TRUNC", args: arr(int64(111)), want: int64(111)},
+		{fn: "TRUNC", args: arr(int32(111)), want: int64(111)},
+		{fn: "ROUND", args: arr(int32(-7)), want: int64(-7)},
 		// SIGN.
 		{fn: "SIGN", args: arr(-4.2), want: int32(-1)},
 		{fn: "SIGN", args: arr(int64(0)), want: int32(0)},
