@@ -710,7 +710,6 @@ func (d *jsonDecoder) slotValue(i int) any {
 	return nil
 }
 
-
 func (d *jsonDecoder) DecodeRow(data []byte, dst []any) ([]any, error) {
 	ok, err := d.parse(data)
 	if err != nil || !ok {
