@@ -75,7 +75,7 @@ func mathFunctions() []*Function {
 			sig(PDouble, "Distance in kilometers.", geoDistance, p("lat1", PDouble), p("lon1", PDouble), p("lat2", PDouble), p("lon2", PDouble)),
 			sig(PDouble, "Distance in the given unit: KM, KILOMETERS, MI, MILES.", geoDistance, p("lat1", PDouble), p("lon1", PDouble), p("lat2", PDouble), p("lon2", PDouble), p("unit", PString)),
 		),
-		scalar("GENERATE_SERIES", catArray, "Constructs an array of values from start to end inclusive, with an optional step (default 1).",
+		scalar("GENERATE_SERIES", catArray, "Constructs an array of values from start to end inclusive, with an optional step (default 1, or -1 when end is below start).",
 			sig(ArrayP(PInt), "INTEGER series with step 1.", generateSeries, p("start", PInt), p("end", PInt)),
 			sig(ArrayP(PInt), "INTEGER series with the given step.", generateSeries, p("start", PInt), p("end", PInt), p("step", PInt)),
 			sig(ArrayP(PBigint), "BIGINT series with step 1.", generateSeries, p("start", PBigint), p("end", PBigint)),
@@ -331,7 +331,11 @@ const maxSeries = 10_000_000
 func generateSeries(a []any) (any, error) {
 	start, _ := asInt64(a[0])
 	end, _ := asInt64(a[1])
+	// Without a step the series counts towards end in either direction.
 	step := int64(1)
+	if end < start {
+		step = -1
+	}
 	if len(a) > 2 {
 		step, _ = asInt64(a[2])
 	}
