@@ -51,6 +51,10 @@ func bytesFunctions() []*Function {
 				p("bytes", PBytes), p("encoding", PString))),
 		scalar("ENCODE", catString, "Re-encodes a STRING from input_encoding to output_encoding (hex, utf8, ascii, base64).",
 			sig(PString, "Re-encodes the string.", func(a []any) (any, error) {
+				if strings.EqualFold(a[1].(string), a[2].(string)) {
+					// ksqlDB has no identity encoders.
+					return nil, errEncoding
+				}
 				b, err := decodeString(a[0].(string), a[1].(string))
 				if err != nil {
 					return nil, err
@@ -60,20 +64,29 @@ func bytesFunctions() []*Function {
 	}
 }
 
-// decodeString turns text in an encoding into bytes.
+// errEncoding is ksqlDB's message for an unsupported encoding.
+var errEncoding = fmt.Errorf("functions: supported input and output encodings are: hex, utf8, ascii and base64")
+
+// decodeString turns text in an encoding into bytes, with the leniencies
+// of ksqlDB's codecs: hex may be written 0xAB (odd digit counts padded) or
+// X'AB'; base64 ignores characters outside its alphabet and missing
+// padding, as Apache commons-codec does.
 func decodeString(s, enc string) ([]byte, error) {
 	switch strings.ToLower(enc) {
 	case "hex":
 		t := s
-		if strings.HasPrefix(t, "0x") || strings.HasPrefix(t, "0X") {
+		switch {
+		case strings.HasPrefix(t, "0x"):
 			t = t[2:]
-		}
-		if len(t)%2 == 1 {
-			t = "0" + t
+			if len(t)%2 == 1 {
+				t = "0" + t
+			}
+		case len(t) >= 3 && (t[0] == 'x' || t[0] == 'X') && t[1] == '\'' && t[len(t)-1] == '\'':
+			t = t[2 : len(t)-1]
 		}
 		b, err := hex.DecodeString(t)
 		if err != nil {
-			return nil, fmt.Errorf("functions: invalid hex string %q", s)
+			return nil, fmt.Errorf("functions: invalid hex string %q: %w", s, err)
 		}
 		return b, nil
 	case "utf8":
@@ -88,13 +101,25 @@ func decodeString(s, enc string) ([]byte, error) {
 		}
 		return b, nil
 	case "base64":
-		b, err := base64.StdEncoding.DecodeString(s)
-		if err != nil {
-			return nil, fmt.Errorf("functions: invalid base64 string %q", s)
+		clean := make([]byte, 0, len(s))
+		for i := 0; i < len(s); i++ {
+			c := s[i]
+			switch {
+			case c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z', c >= '0' && c <= '9', c == '+', c == '/':
+				clean = append(clean, c)
+			case c == '-':
+				clean = append(clean, '+')
+			case c == '_':
+				clean = append(clean, '/')
+			}
 		}
-		return b, nil
+		// A trailing lone character carries no full byte; drop it.
+		if len(clean)%4 == 1 {
+			clean = clean[:len(clean)-1]
+		}
+		return base64.RawStdEncoding.DecodeString(string(clean))
 	}
-	return nil, fmt.Errorf("functions: unsupported encoding %q: use hex, utf8, ascii or base64", enc)
+	return nil, errEncoding
 }
 
 // encodeBytes turns bytes into text in an encoding.
@@ -120,5 +145,5 @@ func encodeBytes(b []byte, enc string) (string, error) {
 	case "base64":
 		return base64.StdEncoding.EncodeToString(b), nil
 	}
-	return "", fmt.Errorf("functions: unsupported encoding %q: use hex, utf8, ascii or base64", enc)
+	return "", errEncoding
 }

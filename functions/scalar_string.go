@@ -306,9 +306,9 @@ func maskFn(name, description string, apply func(rs []rune, n int, m masker) []r
 			case nil:
 				*chars[j] = 0
 			case string:
-				r, _ := utf8.DecodeRuneInString(c)
-				if c == "" {
-					r = 0
+				r, size := utf8.DecodeRuneInString(c)
+				if c == "" || size != len(c) {
+					return nil, fmt.Errorf("functions: %s: invalid mask character, must be a single character, but was '%s'", name, c)
 				}
 				*chars[j] = r
 			}
@@ -381,6 +381,9 @@ func splitString(a []any) (any, error) {
 	if d == "" {
 		for _, r := range s {
 			parts = append(parts, string(r))
+		}
+		if s == "" {
+			parts = []string{""}
 		}
 	} else {
 		parts = strings.Split(s, d)
