@@ -23,8 +23,13 @@ type Source struct {
 	HeaderKeys map[string]string
 	// Topic is the log topic holding the records.
 	Topic string
-	// Partitions is the topic's partition count.
+	// Partitions is the topic's partition count; 0 when a CREATE
+	// statement did not say (the topic must then exist, and the engine
+	// fills in its count).
 	Partitions int
+	// Replicas is the REPLICAS property (accepted, meaningful once topics
+	// are replicated); 0 when not given.
+	Replicas int
 	// KeyFormat and ValueFormat name the serdes (format.Lookup) with their
 	// options.
 	KeyFormat    string

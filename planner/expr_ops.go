@@ -476,4 +476,3 @@ func commonType(ts []*types.Type) (*types.Type, error) {
 	}
 	return out, nil
 }
-

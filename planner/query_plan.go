@@ -1,0 +1,364 @@
+package planner
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/sluicedb/sluice/ast"
+	"github.com/sluicedb/sluice/exec"
+	"github.com/sluicedb/sluice/format"
+	"github.com/sluicedb/sluice/types"
+)
+
+// outputColumns are the query's result columns: for a persistent query the
+// key columns first (in key order, flagged Key) then the other items in
+// select order, the layout ksqlDB gives a sink; for a transient query the
+// items in select order.
+func (a *analysis) outputColumns() ([]types.Column, []*selectItem) {
+	var cols []types.Column
+	var items []*selectItem
+	isKey := map[int]bool{}
+	for _, k := range a.keyItems {
+		isKey[k] = true
+		it := a.items[k]
+		cols = append(cols, types.Column{Name: it.name, Type: it.c.typ, Key: true})
+		items = append(items, it)
+	}
+	for i, it := range a.items {
+		if !isKey[i] {
+			cols = append(cols, types.Column{Name: it.name, Type: it.c.typ})
+			items = append(items, it)
+		}
+	}
+	return cols, items
+}
+
+// sourceSpec describes how the query reads its source.
+func sourceSpec(src *Source, o Options) (exec.SourceSpec, error) {
+	schema, err := types.NewSchema(src.Columns...)
+	if err != nil {
+		return exec.SourceSpec{}, fmt.Errorf("planner: source %s: %w", src.Name, err)
+	}
+	spec := exec.SourceSpec{
+		Topic:           src.Topic,
+		Partitions:      src.Partitions,
+		Schema:          schema,
+		Key:             exec.SerdeSpec{Format: src.KeyFormat, Options: src.KeyOptions, Columns: src.KeyColumns()},
+		Value:           exec.SerdeSpec{Format: src.ValueFormat, Options: src.ValueOptions, Columns: src.ValueColumns()},
+		TimestampColumn: -1,
+		TimestampFormat: src.TimestampFormat,
+		FromBeginning:   o.fromBeginning(),
+	}
+	spec.Key.Options.Key = true
+	for i, c := range src.Columns {
+		if c.Headers {
+			if spec.HeaderColumns == nil {
+				spec.HeaderColumns = map[int]string{}
+			}
+			spec.HeaderColumns[i] = src.HeaderKeys[c.Name]
+		}
+		if src.TimestampColumn != "" && c.Name == src.TimestampColumn {
+			spec.TimestampColumn = i
+		}
+	}
+	return spec, nil
+}
+
+// guarded wraps an evaluator so that a panic in it (a bug, never bad data)
+// becomes that row's error instead of taking the task down.
+func guarded(f evalFn) exec.Evaluator {
+	return exec.EvalFunc(func(row []any) (v any, err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				v, err = nil, fmt.Errorf("planner: internal error evaluating expression: %v", r)
+			}
+		}()
+		return f(row)
+	})
+}
+
+// build lays the analysed query out as operators and a logical plan:
+// scan -> filter -> flat-map -> (repartition) -> project.
+func (a *analysis) build(o Options) (*QueryPlan, error) {
+	spec, err := sourceSpec(a.src, o)
+	if err != nil {
+		return nil, err
+	}
+	qs := &exec.QuerySpec{ID: o.QueryID, Source: spec}
+	node := &Node{Op: "Source", Detail: a.src.Name, Schema: a.src.Columns}
+	schema := spec.Schema
+	if a.where != nil {
+		qs.Operators = append(qs.Operators, exec.NewFilter(schema, guarded(a.where.eval)))
+		node = &Node{Op: "Filter", Detail: exprText(a.q.Where), Schema: node.Schema, Input: node}
+	}
+	if len(a.gens) > 0 {
+		cols := append([]types.Column(nil), schema.Columns...)
+		gens := make([]exec.Evaluator, len(a.gens))
+		var texts []string
+		for i, g := range a.gens {
+			cols = append(cols, types.Column{Name: fmt.Sprintf("$TF%d", i), Type: g.typ})
+			gens[i] = guarded(g.eval)
+			texts = append(texts, exprText(a.genExprs[i]))
+		}
+		if schema, err = types.NewSchema(cols...); err != nil {
+			return nil, fmt.Errorf("planner: flat-map schema: %w", err)
+		}
+		qs.Operators = append(qs.Operators, exec.NewFlatMap(schema, gens))
+		node = &Node{Op: "FlatMap", Detail: strings.Join(texts, ", "), Schema: cols, Input: node}
+	}
+	if a.partitionBy != nil || a.partitionNull {
+		detail := "NULL"
+		if a.partitionBy != nil {
+			texts := make([]string, len(a.partitionBy))
+			for i, e := range a.partitionBy {
+				texts[i] = exprText(e)
+			}
+			detail = strings.Join(texts, ", ")
+		}
+		node = &Node{Op: "Repartition", Detail: detail, Schema: node.Schema, Input: node}
+	}
+	cols, items := a.outputColumns()
+	if !a.persistent {
+		cols, items = nil, a.items
+		for _, it := range a.items {
+			cols = append(cols, types.Column{Name: it.name, Type: it.c.typ})
+		}
+	}
+	out, err := types.NewSchema(cols...)
+	if err != nil {
+		return nil, fmt.Errorf("planner: projection schema: %w", err)
+	}
+	exprs := make([]exec.Evaluator, len(items))
+	texts := make([]string, len(items))
+	for i, it := range items {
+		exprs[i] = guarded(it.c.eval)
+		texts[i] = exprText(it.expr)
+		if it.name != texts[i] {
+			texts[i] += " AS " + ast.QuoteIdent(it.name)
+		}
+	}
+	qs.Operators = append(qs.Operators, exec.NewProject(out, exprs))
+	node = &Node{Op: "Project", Detail: strings.Join(texts, ", "), Schema: cols, Input: node}
+	if a.q.Limit != nil {
+		qs.Limit = *a.q.Limit
+	}
+	return &QueryPlan{Spec: qs, Columns: cols, Inputs: []string{a.src.Name}, Root: node}, nil
+}
+
+func planTransient(q *ast.Query, cat Catalog, o Options) (p *QueryPlan, err error) {
+	defer recoverInternal(&err)
+	a, err := analyzeSelect(q, cat, o, false, "")
+	if err != nil {
+		return nil, err
+	}
+	if p, err = a.build(o); err != nil {
+		return nil, err
+	}
+	p.Root = &Node{Op: "Output", Detail: "transient", Schema: p.Columns, Input: p.Root}
+	return p, nil
+}
+
+// sinkSpec builds the exec sink for output columns cols written to dst.
+func sinkSpec(dst *Source, cols []types.Column) *exec.SinkSpec {
+	s := &exec.SinkSpec{Topic: dst.Topic, Partitions: dst.Partitions, TimestampColumn: -1,
+		Key:   exec.SerdeSpec{Format: dst.KeyFormat, Options: dst.KeyOptions},
+		Value: exec.SerdeSpec{Format: dst.ValueFormat, Options: dst.ValueOptions}}
+	s.Key.Options.Key = true
+	for i, c := range cols {
+		if c.Key {
+			s.KeyColumns = append(s.KeyColumns, i)
+			s.Key.Columns = append(s.Key.Columns, c)
+		} else {
+			s.ValueColumns = append(s.ValueColumns, i)
+			s.Value.Columns = append(s.Value.Columns, c)
+		}
+		if dst.TimestampColumn != "" && c.Name == dst.TimestampColumn {
+			s.TimestampColumn = i
+		}
+	}
+	return s
+}
+
+func planCreateAsSelect(s *ast.CreateAsSelect, cat Catalog, o Options) (p *QueryPlan, err error) {
+	defer recoverInternal(&err)
+	if s.Kind == ast.TableSource {
+		return nil, errorf(s.Pos, "CREATE TABLE AS SELECT is not yet supported (tables are materialised with the stateful operators)")
+	}
+	pr, err := parseProps(s.Properties, createAsProps)
+	if err != nil {
+		return nil, err
+	}
+	a, err := analyzeSelect(s.Query, cat, o, true, s.Name)
+	if err != nil {
+		return nil, err
+	}
+	if p, err = a.build(o); err != nil {
+		return nil, err
+	}
+	dst, err := a.sinkSource(s, pr, p.Columns, o)
+	if err != nil {
+		return nil, err
+	}
+	p.Sink = dst
+	p.Spec.Sink = sinkSpec(dst, p.Columns)
+	p.Root = &Node{Op: "Sink", Detail: dst.Name, Schema: p.Columns, Input: p.Root}
+	return p, nil
+}
+
+// sinkSource is the source a CREATE ... AS SELECT registers: its topic,
+// partitions and formats come from the WITH clause, else from the query's
+// source (formats) or the sink name (topic).
+func (a *analysis) sinkSource(s *ast.CreateAsSelect, pr *props, cols []types.Column, o Options) (*Source, error) {
+	src := a.src
+	dst := &Source{Name: s.Name, Kind: s.Kind, Columns: cols, Statement: ast.Format(s)}
+	dst.Topic = s.Name
+	if t, ok := pr.get("KAFKA_TOPIC"); ok && strings.TrimSpace(t) != "" {
+		dst.Topic = t
+	}
+	var err error
+	if dst.Partitions, err = pr.int("PARTITIONS"); err != nil {
+		return nil, err
+	}
+	if dst.Partitions == 0 {
+		dst.Partitions = src.Partitions
+	}
+	if dst.Replicas, err = pr.int("REPLICAS"); err != nil {
+		return nil, err
+	}
+	if dst.Replicas == 0 {
+		dst.Replicas = src.Replicas
+	}
+	inheritKey := src.KeyFormat
+	if inheritKey == format.None {
+		inheritKey = ""
+	}
+	var keySet bool
+	if dst.KeyFormat, dst.ValueFormat, keySet, err = pr.formats(o, inheritKey, src.ValueFormat); err != nil {
+		return nil, err
+	}
+	keys, values := dst.KeyColumns(), dst.ValueColumns()
+	if len(keys) == 0 {
+		if keySet && dst.KeyFormat != format.None {
+			return nil, errNoPos("Key format specified for stream without key columns.")
+		}
+		dst.KeyFormat = format.None
+	}
+	if dst.KeyOptions, dst.ValueOptions, err = pr.serdeOptions(o, dst.KeyFormat, dst.ValueFormat, len(values)); err != nil {
+		return nil, err
+	}
+	// A format inherited unchanged keeps its delimiter.
+	if _, ok := pr.get("VALUE_DELIMITER"); !ok && dst.ValueFormat == src.ValueFormat {
+		dst.ValueOptions.Delimiter = src.ValueOptions.Delimiter
+	}
+	if _, ok := pr.get("KEY_DELIMITER"); !ok && dst.KeyFormat == src.KeyFormat {
+		dst.KeyOptions.Delimiter = src.KeyOptions.Delimiter
+	}
+	if err := validateFormats(dst); err != nil {
+		return nil, err
+	}
+	if err := sinkTimestamp(dst, pr); err != nil {
+		return nil, err
+	}
+	return dst, nil
+}
+
+// sinkTimestamp applies TIMESTAMP on a CREATE ... AS SELECT: the output
+// column whose value becomes each record's timestamp.
+func sinkTimestamp(dst *Source, pr *props) error {
+	if err := sourceTimestamp(dst, pr); err != nil {
+		return err
+	}
+	if dst.TimestampColumn == "" {
+		return nil
+	}
+	for _, c := range dst.Columns {
+		if c.Name == dst.TimestampColumn && c.Type.Kind == types.String {
+			return errorf(pr.pos["TIMESTAMP"], "A STRING TIMESTAMP column with TIMESTAMP_FORMAT is not yet supported on CREATE ... AS SELECT; use PARSE_TIMESTAMP in the projection")
+		}
+	}
+	return nil
+}
+
+func planInsertInto(s *ast.InsertInto, cat Catalog, o Options) (p *QueryPlan, err error) {
+	defer recoverInternal(&err)
+	if _, err := parseProps(s.Properties, insertIntoProps); err != nil {
+		return nil, err
+	}
+	dst, ok := cat.Source(s.Target)
+	if !ok {
+		return nil, errorf(s.Pos, "%s does not exist.", s.Target)
+	}
+	if dst.Kind == ast.TableSource {
+		return nil, errorf(s.Pos, "INSERT INTO can only be used to insert into a stream. %s is a table.", dst.Name)
+	}
+	if dst.IsSource {
+		return nil, errorf(s.Pos, "Cannot insert into read-only stream: %s", dst.Name)
+	}
+	if hasHeaders(dst.Columns) {
+		return nil, errorf(s.Pos, "Cannot insert into %s because it has header columns", dst.Name)
+	}
+	a, err := analyzeSelect(s.Query, cat, o, true, dst.Name)
+	if err != nil {
+		return nil, err
+	}
+	if p, err = a.build(o); err != nil {
+		return nil, err
+	}
+	want := sinkOrder(dst.Columns)
+	if !sameColumns(p.Columns, want) {
+		return nil, errorf(s.Pos, "Incompatible schema between results and sink.\nResult schema is %s\nSink schema is %s",
+			columnsText(p.Columns), columnsText(want))
+	}
+	p.Sink = dst
+	p.Spec.Sink = sinkSpec(dst, p.Columns)
+	// Records keep the query's ROWTIME: the target's TIMESTAMP column is
+	// how readers of the target find event time, not how writers set it.
+	p.Spec.Sink.TimestampColumn = -1
+	p.Root = &Node{Op: "Sink", Detail: dst.Name, Schema: p.Columns, Input: p.Root}
+	return p, nil
+}
+
+// sinkOrder returns columns with the key columns first, the order a
+// query's output has.
+func sinkOrder(cols []types.Column) []types.Column {
+	var out []types.Column
+	for _, c := range cols {
+		if c.Key {
+			out = append(out, c)
+		}
+	}
+	for _, c := range cols {
+		if !c.Key {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func sameColumns(a, b []types.Column) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].Name != b[i].Name || a[i].Key != b[i].Key || !a[i].Type.Equal(b[i].Type) {
+			return false
+		}
+	}
+	return true
+}
+
+// columnsText prints a schema as ksqlDB does in messages:
+// `ID` INTEGER KEY, `NAME` STRING.
+func columnsText(cols []types.Column) string {
+	parts := make([]string, len(cols))
+	for i, c := range cols {
+		parts[i] = "`" + c.Name + "` " + c.Type.String()
+		if c.Key {
+			parts[i] += " KEY"
+		}
+		if c.Headers {
+			parts[i] += " HEADERS"
+		}
+	}
+	return strings.Join(parts, ", ")
+}
