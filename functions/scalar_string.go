@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -148,13 +149,16 @@ func concatWS(a []any) (any, error) {
 	return nil, fmt.Errorf("functions: CONCAT_WS: unexpected separator %T", a[0])
 }
 
+// initcap title-cases each whitespace-delimited word. Like ksqlDB (which
+// matches words with [^\s]+\s*), leading whitespace is dropped.
 func initcap(s string) string {
+	s = strings.TrimLeftFunc(s, isJavaSpace)
 	var b strings.Builder
 	b.Grow(len(s))
 	start := true
 	for _, r := range s {
 		switch {
-		case unicode.IsSpace(r):
+		case isJavaSpace(r):
 			b.WriteRune(r)
 			start = true
 		case start:
@@ -165,6 +169,15 @@ func initcap(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// isJavaSpace is java.util.regex's \s: [ \t\n\x0B\f\r].
+func isJavaSpace(r rune) bool {
+	switch r {
+	case ' ', '\t', '\n', '\v', '\f', '\r':
+		return true
+	}
+	return false
 }
 
 // instr follows Oracle's INSTR, which ksqlDB copies: a negative position
@@ -445,35 +458,64 @@ func chrCode(c int64) any {
 	return string(rune(c))
 }
 
-// chrString accepts the '\uXXXX' notation ksqlDB documents (one UTF-16
-// code unit, or a surrogate pair written as two escapes).
+// chrString follows ksqlDB: the argument must start with \u and have at
+// least six characters; it is then unescaped as a Java string literal
+// body (\uXXXX escapes, surrogate pairs combined, other backslash
+// escapes), so trailing text is kept. Invalid escapes give NULL.
 func chrString(s string) any {
-	var units []uint16
-	for len(s) > 0 {
-		if len(s) < 6 || (s[:2] != `\u` && s[:2] != `\U`) {
-			return nil
-		}
-		v, err := strconv.ParseUint(s[2:6], 16, 16)
-		if err != nil {
-			return nil
-		}
-		units = append(units, uint16(v))
-		s = s[6:]
+	if len(s) < 6 || !strings.HasPrefix(s, `\u`) {
+		return nil
 	}
-	switch len(units) {
-	case 1:
-		if units[0] >= 0xD800 && units[0] <= 0xDFFF {
-			return nil
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] != '\\' || i+1 >= len(s) {
+			b.WriteByte(s[i])
+			continue
 		}
-		return string(rune(units[0]))
-	case 2:
-		hi, lo := rune(units[0]), rune(units[1])
-		if hi < 0xD800 || hi > 0xDBFF || lo < 0xDC00 || lo > 0xDFFF {
-			return nil
+		i++
+		switch s[i] {
+		case 'u':
+			// Java allows several u's: \uuuu0041.
+			for i+1 < len(s) && s[i+1] == 'u' {
+				i++
+			}
+			if i+5 > len(s) {
+				return nil
+			}
+			v, err := strconv.ParseUint(s[i+1:i+5], 16, 16)
+			if err != nil {
+				return nil
+			}
+			i += 4
+			r := rune(v)
+			if utf16.IsSurrogate(r) {
+				if i+7 <= len(s) && strings.HasPrefix(s[i+1:], `\u`) {
+					if lo, err := strconv.ParseUint(s[i+3:i+7], 16, 16); err == nil {
+						if pair := utf16.DecodeRune(r, rune(lo)); pair != unicode.ReplacementChar {
+							b.WriteRune(pair)
+							i += 6
+							continue
+						}
+					}
+				}
+				return nil // a lone surrogate has no UTF-8 form
+			}
+			b.WriteRune(r)
+		case 'n':
+			b.WriteByte('\n')
+		case 't':
+			b.WriteByte('\t')
+		case 'r':
+			b.WriteByte('\r')
+		case 'b':
+			b.WriteByte('\b')
+		case 'f':
+			b.WriteByte('\f')
+		default:
+			b.WriteByte(s[i])
 		}
-		return string((hi-0xD800)<<10 + (lo - 0xDC00) + 0x10000)
 	}
-	return nil
+	return b.String()
 }
 
 func newUUID() (any, error) {
