@@ -95,6 +95,7 @@ func (p *partition) enforceRetention() error {
 		if err := p.l.fs.Remove(s.path); err != nil {
 			return fmt.Errorf("commitlog: retention in %s: %w", p, err)
 		}
+		p.l.fs.Remove(indexName(s.path)) // a leftover is removed on open
 		for i, u := range p.unsynced {
 			if u == s {
 				p.unsynced = append(p.unsynced[:i], p.unsynced[i+1:]...)
@@ -297,17 +298,32 @@ func (p *partition) rewrite(s *segment, hw int64, aborted []abortedTxn, keep fun
 		f.Close()
 		return p.l.fs.Remove(tmpName)
 	}
+	// The old index file goes first, durably, so that no crash can pair it
+	// with the rewritten segment; the new one is written after the rename.
+	old, oldErr := loadIndex(p.l.fs, s.path, s.size)
+	p.l.fs.Remove(indexName(s.path))
+	if err := p.l.fs.SyncDir(p.dir); err != nil {
+		p.mu.Unlock()
+		f.Close()
+		return fmt.Errorf("commitlog: compact %s: %w", p, err)
+	}
 	if err := p.l.fs.Rename(tmpName, s.path); err != nil {
 		p.mu.Unlock()
 		f.Close()
 		return fmt.Errorf("commitlog: compact %s: %w", p, err)
 	}
-	if ns.size == 0 {
-		ns.next = s.next
-	}
+	ns.next = s.next
 	p.segs[idx] = ns
 	p.mu.Unlock()
 	s.unref() // the partition's reference; readers may still hold theirs
+	if oldErr == nil {
+		// The state at the segment's end is unchanged by compaction.
+		st := &sealState{size: ns.size, next: ns.next, maxTs: ns.maxTs, index: ns.index,
+			producers: old.producers, ongoing: old.ongoing}
+		if err := writeIndex(p.l.fs, s.path, st); err != nil {
+			p.l.logf("commitlog: write index of %s (it will be rebuilt on open): %v", s.path, err)
+		}
+	}
 	if err := p.l.fs.SyncDir(path.Dir(s.path)); err != nil {
 		return fmt.Errorf("commitlog: compact %s: %w", p, err)
 	}

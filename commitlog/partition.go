@@ -29,6 +29,7 @@ type partition struct {
 	segs      []*segment
 	next      int64 // next offset to assign
 	pending   []chunk
+	toIndex   []*segment // closed segments whose index file is not yet written
 	producers map[int64]*producerState
 	ongoing   map[int64]int64 // producer id -> first offset of its open transaction
 	aborted   []abortedTxn    // sorted by last (the abort marker's offset)
@@ -253,6 +254,9 @@ func (p *partition) roll() (*segment, error) {
 	if err != nil {
 		return nil, p.failLocked(fmt.Errorf("commitlog: create segment: %w", err))
 	}
+	old := p.active()
+	old.seal = p.captureSeal(old)
+	p.toIndex = append(p.toIndex, old)
 	s := newSegment(p.next, name, f)
 	p.segs = append(p.segs, s)
 	return s, nil
@@ -273,8 +277,8 @@ func (p *partition) flush(target int64) error {
 		p.mu.Unlock()
 		return p.failed
 	}
-	chunks := p.pending
-	p.pending = nil
+	chunks, seals := p.pending, p.toIndex
+	p.pending, p.toIndex = nil, nil
 	end := p.next
 	p.mu.Unlock()
 
@@ -283,6 +287,7 @@ func (p *partition) flush(target int64) error {
 			return p.fail(fmt.Errorf("commitlog: write %s: %w", c.seg.path, err))
 		}
 	}
+	dirDirty := len(seals) > 0
 	if p.cfg.Durability == broker.DurabilityFsync {
 		if err := p.syncChunks(chunks); err != nil {
 			return err
@@ -292,11 +297,27 @@ func (p *partition) flush(target int64) error {
 			if n := len(p.unsynced); n == 0 || p.unsynced[n-1] != c.seg {
 				p.unsynced = append(p.unsynced, c.seg)
 			}
-			if c.newSeg {
-				if err := p.l.fs.SyncDir(p.dir); err != nil {
-					return p.fail(fmt.Errorf("commitlog: sync %s: %w", p.dir, err))
-				}
+		}
+		// A closed segment is synced before its index file is written,
+		// whatever the policy, so an index never describes lost data.
+		for _, s := range seals {
+			if err := s.f.Sync(); err != nil {
+				return p.fail(fmt.Errorf("commitlog: sync %s: %w", s.path, err))
 			}
+		}
+	}
+	for _, c := range chunks {
+		dirDirty = dirDirty || c.newSeg
+	}
+	for _, s := range seals {
+		if err := writeIndex(p.l.fs, s.path, s.seal); err != nil {
+			p.l.logf("commitlog: write index of %s (it will be rebuilt on open): %v", s.path, err)
+		}
+		s.seal = nil
+	}
+	if dirDirty {
+		if err := p.l.fs.SyncDir(p.dir); err != nil {
+			return p.fail(fmt.Errorf("commitlog: sync %s: %w", p.dir, err))
 		}
 	}
 	p.mu.Lock()
@@ -314,19 +335,12 @@ func (p *partition) flush(target int64) error {
 
 func (p *partition) syncChunks(chunks []chunk) error {
 	var last *segment
-	dirty := false
 	for _, c := range chunks {
 		if c.seg != last {
 			if err := c.seg.f.Sync(); err != nil {
 				return p.fail(fmt.Errorf("commitlog: sync %s: %w", c.seg.path, err))
 			}
 			last = c.seg
-		}
-		dirty = dirty || c.newSeg
-	}
-	if dirty {
-		if err := p.l.fs.SyncDir(p.dir); err != nil {
-			return p.fail(fmt.Errorf("commitlog: sync %s: %w", p.dir, err))
 		}
 	}
 	p.lastSync = p.l.now()

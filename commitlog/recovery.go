@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"path"
+	"strings"
 
 	"github.com/sluicedb/sluice/broker"
 	"github.com/sluicedb/sluice/commitlog/vfs"
@@ -53,6 +54,10 @@ func openPartition(l *Log, tp broker.TopicPartition, dir string, cfg broker.Topi
 	for _, n := range names {
 		if b, ok := parseSegmentName(n); ok {
 			bases = append(bases, b)
+		} else if path.Ext(n) == ".index" {
+			if b, ok := parseSegmentName(strings.TrimSuffix(n, ".index") + ".log"); ok && !l.fs.Exists(path.Join(dir, segmentName(b))) {
+				l.fs.Remove(path.Join(dir, n)) // left by retention's delete
+			}
 		} else if path.Ext(n) == ".cleaned" {
 			// A compaction that did not finish: the original is intact.
 			if err := l.fs.Remove(path.Join(dir, n)); err != nil {
@@ -82,12 +87,32 @@ func openPartition(l *Log, tp broker.TopicPartition, dir string, cfg broker.Topi
 		}
 		s := newSegment(base, name, f)
 		p.segs = append(p.segs, s)
+		closed := i < len(bases)-1
+		if closed {
+			size, err := f.Size()
+			if err != nil {
+				p.closeSegs()
+				return nil, err
+			}
+			if st, err := loadIndex(l.fs, name, size); err == nil {
+				p.applySeal(s, st)
+				continue
+			}
+		}
 		torn, err := p.scanSegment(s, &buf)
 		if err != nil {
 			p.closeSegs()
 			return nil, err
 		}
 		if torn < 0 {
+			if closed {
+				// Heal: a closed segment without a valid index gets one now,
+				// so the next open skips it.
+				l.fs.Remove(indexName(name))
+				if err := writeIndex(l.fs, name, p.captureSeal(s)); err == nil {
+					l.fs.SyncDir(dir)
+				}
+			}
 			continue
 		}
 		// A torn tail is only legitimate if nothing valid follows: later
@@ -103,11 +128,14 @@ func openPartition(l *Log, tp broker.TopicPartition, dir string, cfg broker.Topi
 			p.closeSegs()
 			return nil, err
 		}
+		l.fs.Remove(indexName(name))
 		for _, later := range bases[i+1:] {
-			if err := l.fs.Remove(path.Join(dir, segmentName(later))); err != nil {
+			ln := path.Join(dir, segmentName(later))
+			if err := l.fs.Remove(ln); err != nil {
 				p.closeSegs()
 				return nil, err
 			}
+			l.fs.Remove(indexName(ln))
 		}
 		if err := l.fs.SyncDir(dir); err != nil {
 			p.closeSegs()

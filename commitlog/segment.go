@@ -29,9 +29,9 @@ type indexEntry struct {
 // segment is one file of a partition's log, holding the batches with offsets
 // from base up to next-1.
 //
-// The index is kept in memory and rebuilt by the scan on open, which also
-// verifies every checksum; it is not persisted (see README: a persisted
-// index would make opening large logs faster).
+// The index is kept in memory. Once the segment is closed it is also
+// written to an index file (see index.go); the active segment's index is
+// rebuilt by the recovery scan, which verifies every checksum.
 type segment struct {
 	base int64
 	path string
@@ -43,7 +43,8 @@ type segment struct {
 	maxTs       int64 // largest timestamp, -1 when empty
 	firstAppend int64 // wall-clock ms of the first batch, for segment.ms
 	index       []indexEntry
-	lastIndexed int64 // position of the last index entry, -indexInterval if none
+	lastIndexed int64      // position of the last index entry, -indexInterval if none
+	seal        *sealState // set when the partition rolls past the segment
 
 	// written is the prefix of the file that readers may read: written to
 	// the file and synced as the durability policy asks.
