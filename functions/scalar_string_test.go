@@ -152,7 +152,10 @@ func TestURLFunctions(t *testing.T) {
 		{fn: "URL_EXTRACT_FRAGMENT", args: arr("http://www.nofragment.com"), want: nil},
 		{fn: "URL_EXTRACT_HOST", args: arr("http://test@confluent.io:8080"), want: "confluent.io"},
 		{fn: "URL_EXTRACT_PARAMETER", args: arr("http://www.test.com/?one=a&two=b&three", "two"), want: "b"},
-		{fn: "URL_EXTRACT_PARAMETER", args: arr("http://www.test.com/?one=a&two=b&three", "three"), want: nil},
+		{fn: "URL_EXTRACT_PARAMETER", args: arr("http://www.test.com/?one=a&two=b&three", "three"), want: ""},
+		{fn: "URL_EXTRACT_PARAMETER", args: arr("http://www.test.com/?one=a", "four"), want: nil},
+		{fn: "URL_EXTRACT_PARAMETER", args: arr("http://www.test.com/?one=a+b%20c", "one"), want: "a+b c"},
+		{fn: "URL_EXTRACT_PARAMETER", args: arr("http://www.test.com/", "one"), want: nil},
 		{fn: "URL_EXTRACT_PARAMETER", args: arr("http://test.com?a%20b=c%20d", "a b"), want: "c d"},
 		{fn: "URL_EXTRACT_PATH", args: arr("http://www.test.com?query#fragment"), want: ""},
 		{fn: "URL_EXTRACT_PATH", args: arr("http://test@confluent.io:8080/nested/path?query&jobs"), want: "/nested/path"},
@@ -163,6 +166,6 @@ func TestURLFunctions(t *testing.T) {
 		{fn: "URL_EXTRACT_QUERY", args: arr("http://www.test.com/path?q1&q2"), want: "q1&q2"},
 		{fn: "URL_EXTRACT_QUERY", args: arr("http://test.com?a=foo%20bar&b=baz"), want: "a=foo bar&b=baz"},
 		{fn: "URL_EXTRACT_QUERY", args: arr("http://test@confluent.io:8080/path"), want: nil},
-		{fn: "URL_EXTRACT_HOST", args: arr("http://[::1"), want: nil},
+		{fn: "URL_EXTRACT_HOST", args: arr("http://[::1"), err: "invalid syntax"},
 	})
 }

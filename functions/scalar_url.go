@@ -1,6 +1,7 @@
 package functions
 
 import (
+	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
@@ -10,9 +11,9 @@ func urlFunctions() []*Function {
 	extract := func(name, description string, ret *Pattern, get func(*url.URL) any) *Function {
 		return scalar(name, catURL, description,
 			sig(ret, description, func(a []any) (any, error) {
-				u, ok := parseURL(a[0].(string))
-				if !ok {
-					return nil, nil
+				u, err := parseURL(a[0].(string))
+				if err != nil {
+					return nil, err
 				}
 				return get(u), nil
 			}, p("input", PString)))
@@ -45,51 +46,54 @@ func urlFunctions() []*Function {
 			return int32(n)
 		}),
 		extract("URL_EXTRACT_PROTOCOL", "Returns the scheme of a URL, or NULL.", PString, func(u *url.URL) any { return nonEmpty(u.Scheme) }),
-		extract("URL_EXTRACT_QUERY", "Returns the decoded query string of a URL, or NULL.", PString, func(u *url.URL) any {
-			if u.RawQuery == "" {
-				return nil
-			}
-			q, err := url.PathUnescape(u.RawQuery)
-			if err != nil {
-				return u.RawQuery
-			}
-			return q
-		}),
-		scalar("URL_EXTRACT_PARAMETER", catURL, "Returns the decoded value of the named query parameter of a URL, or NULL if absent or without a value.",
+		extract("URL_EXTRACT_QUERY", "Returns the decoded query string of a URL, or NULL.", PString, decodedQuery),
+		scalar("URL_EXTRACT_PARAMETER", catURL, "Returns the value of the named parameter in the decoded query string of a URL: empty if it has no value, NULL if absent.",
 			sig(PString, "Looks up the parameter.", func(a []any) (any, error) {
-				u, ok := parseURL(a[0].(string))
-				if !ok {
+				u, err := parseURL(a[0].(string))
+				if err != nil {
+					return nil, err
+				}
+				q := decodedQuery(u)
+				if q == nil {
 					return nil, nil
 				}
 				want := a[1].(string)
-				for _, kv := range strings.Split(u.RawQuery, "&") {
+				for _, kv := range strings.Split(q.(string), "&") {
 					k, v, hasValue := strings.Cut(kv, "=")
-					dk, err := url.QueryUnescape(k)
-					if err != nil || dk != want {
+					if k != want {
 						continue
 					}
 					if !hasValue {
-						return nil, nil
+						return "", nil
 					}
-					dv, err := url.QueryUnescape(v)
-					if err != nil {
-						return nil, nil
-					}
-					return dv, nil
+					return v, nil
 				}
 				return nil, nil
 			}, p("input", PString), p("parameter", PString))),
 	}
 }
 
+// decodedQuery is java.net.URI.getQuery: the percent-decoded query ('+'
+// stays '+'), or nil without one.
+func decodedQuery(u *url.URL) any {
+	if u.RawQuery == "" && !u.ForceQuery {
+		return nil
+	}
+	q, err := url.PathUnescape(u.RawQuery)
+	if err != nil {
+		return u.RawQuery
+	}
+	return q
+}
+
 // parseURL parses an RFC 3986 URI reference as java.net.URI does; text
-// that is not a URI gives false.
-func parseURL(s string) (*url.URL, bool) {
+// that is not a URI is an error for the processing log, as in ksqlDB.
+func parseURL(s string) (*url.URL, error) {
 	u, err := url.Parse(s)
 	if err != nil {
-		return nil, false
+		return nil, fmt.Errorf("functions: URL input has invalid syntax: %s", s)
 	}
-	return u, true
+	return u, nil
 }
 
 // formEncode is java.net.URLEncoder.encode with UTF-8: letters, digits and
