@@ -24,6 +24,12 @@ type File struct {
 	Cases []*Case
 }
 
+// Label names the file in reports: its directory's name and its base name
+// (qtt/where.json), which is stable wherever the corpus lives.
+func (f *File) Label() string {
+	return filepath.Base(filepath.Dir(f.Path)) + "/" + filepath.Base(f.Path)
+}
+
 // Case is one test case as written in a file. Fields the runner does not
 // need yet are kept raw so later stages can decode them without re-reading.
 type Case struct {
