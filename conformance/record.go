@@ -111,7 +111,7 @@ type PostSource struct {
 	Type string `json:"type"`
 	// Schema is the expected columns, `ID INT KEY, NAME STRING`; empty
 	// means not checked.
-	Schema      string     `json:"schema"`
+	Schema      string      `json:"schema"`
 	KeyFormat   *PostFormat `json:"keyFormat"`
 	ValueFormat *PostFormat `json:"valueFormat"`
 	IsSource    *bool       `json:"isSource"`
