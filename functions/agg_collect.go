@@ -39,8 +39,10 @@ func (a *listAcc) Undo(args []any) error {
 	if !a.dup {
 		return ErrUndoUnsupported
 	}
-	for i, v := range a.vals {
-		if types.NotDistinct(v, args[0]) {
+	// Remove the last equal value, as ksqlDB does; a value never added
+	// (beyond the limit) is not found and nothing changes.
+	for i := len(a.vals) - 1; i >= 0; i-- {
+		if types.NotDistinct(a.vals[i], args[0]) {
 			a.vals = append(a.vals[:i], a.vals[i+1:]...)
 			break
 		}

@@ -3,6 +3,7 @@ package functions
 import (
 	"errors"
 	"fmt"
+	"math"
 
 	"github.com/sluicedb/sluice/types"
 )
@@ -44,7 +45,7 @@ type AggregateContext struct {
 }
 
 // Config holds the ksqlDB properties that change aggregate behaviour. Zero
-// fields take ksqlDB's defaults.
+// fields take ksqlDB's defaults; a negative limit means no limit.
 type Config struct {
 	// CollectListLimit is ksql.functions.collect_list.limit (default 1000).
 	CollectListLimit int
@@ -55,10 +56,13 @@ type Config struct {
 }
 
 func orDefault(v, def int) int {
-	if v > 0 {
-		return v
+	switch {
+	case v < 0:
+		return math.MaxInt
+	case v == 0:
+		return def
 	}
-	return def
+	return v
 }
 
 // ErrUndoUnsupported is returned by Undo of aggregates that only work on
