@@ -338,8 +338,8 @@ func topicDescribe(l broker.Log, f *topicFlags, _ io.Reader, out io.Writer) erro
 // that a million lines need only a few hundred syncs, small enough to keep
 // memory flat.
 const (
-	produceBatchBytes   = 1 << 20
-	produceBatchRecords = 16384
+	produceBatchBytes   = 4 << 20
+	produceBatchRecords = 65536
 )
 
 // producerBatch accumulates records for one partition; keys and values
