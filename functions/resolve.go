@@ -68,6 +68,7 @@ type ResolveError struct {
 	Msg  string
 }
 
+// Error returns ksqlDB's message text.
 func (e *ResolveError) Error() string { return e.Msg }
 
 // Is lets errors.Is match the kind sentinels.
