@@ -141,6 +141,13 @@ func BenchmarkJSONDecode(b *testing.B) {
 				return nil
 			})
 		})
+		b.Run(rec.name+"/encoding-json-struct", func(b *testing.B) {
+			// encoding/json's best case: a struct known at compile time
+			// (it matches field names case-insensitively by itself).
+			runDecode(b, rec, func(data []byte, _ *types.BatchBuilder, out []*types.ColumnBuilder) error {
+				return decodeStruct(stdjson.Unmarshal, rec.name, data, out)
+			})
+		})
 		b.Run(rec.name+"/goccy-go-json-map", func(b *testing.B) {
 			seen := make([]bool, len(rec.cols))
 			runDecode(b, rec, func(data []byte, _ *types.BatchBuilder, out []*types.ColumnBuilder) error {
@@ -316,6 +323,12 @@ func BenchmarkJSONEncode(b *testing.B) {
 				return append(dst, out...), err
 			})
 		})
+		b.Run(rec.name+"/encoding-json-struct", func(b *testing.B) {
+			runEncode(b, rec, func(dst []byte, batch *types.Batch, row int) ([]byte, error) {
+				out, err := stdjson.Marshal(structOf(rec.name, batch, row))
+				return append(dst, out...), err
+			})
+		})
 		b.Run(rec.name+"/goccy-go-json-map", func(b *testing.B) {
 			runEncode(b, rec, func(dst []byte, batch *types.Batch, row int) ([]byte, error) {
 				out, err := gojson.Marshal(toMap(batch, row))
@@ -387,4 +400,67 @@ func BenchmarkDelimited(b *testing.B) {
 			return enc.EncodeBatchRow(dst, batch, idx, row)
 		})
 	})
+}
+
+// deviceRec and bidRec are the benchmark records as Go structs, the
+// fastest way to use encoding/json when the schema is known when compiling.
+type deviceRec struct {
+	DeviceID    *string  `json:"DEVICEID"`
+	Temperature *float64 `json:"TEMPERATURE"`
+	Humidity    *int32   `json:"HUMIDITY"`
+	TS          *int64   `json:"TS"`
+}
+
+type bidRec struct {
+	Auction  *int64  `json:"AUCTION"`
+	Bidder   *int64  `json:"BIDDER"`
+	Price    *int64  `json:"PRICE"`
+	Channel  *string `json:"CHANNEL"`
+	URL      *string `json:"URL"`
+	DateTime *int64  `json:"DATETIME"`
+	Extra    *string `json:"EXTRA"`
+}
+
+func appendOpt[T any](cb *types.ColumnBuilder, p *T, f func(T)) {
+	if p == nil {
+		cb.AppendNull()
+		return
+	}
+	f(*p)
+}
+
+func decodeStruct(unmarshal func([]byte, any) error, name string, data []byte, out []*types.ColumnBuilder) error {
+	if name == "device" {
+		var r deviceRec
+		if err := unmarshal(data, &r); err != nil {
+			return err
+		}
+		appendOpt(out[0], r.DeviceID, out[0].AppendString)
+		appendOpt(out[1], r.Temperature, out[1].AppendFloat64)
+		appendOpt(out[2], r.Humidity, out[2].AppendInt32)
+		appendOpt(out[3], r.TS, func(v int64) { out[3].AppendTimestamp(types.Timestamp(v)) })
+		return nil
+	}
+	var r bidRec
+	if err := unmarshal(data, &r); err != nil {
+		return err
+	}
+	appendOpt(out[0], r.Auction, out[0].AppendInt64)
+	appendOpt(out[1], r.Bidder, out[1].AppendInt64)
+	appendOpt(out[2], r.Price, out[2].AppendInt64)
+	appendOpt(out[3], r.Channel, out[3].AppendString)
+	appendOpt(out[4], r.URL, out[4].AppendString)
+	appendOpt(out[5], r.DateTime, func(v int64) { out[5].AppendTimestamp(types.Timestamp(v)) })
+	appendOpt(out[6], r.Extra, out[6].AppendString)
+	return nil
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func structOf(name string, b *types.Batch, row int) any {
+	if name == "device" {
+		return deviceRec{ptr(b.StringView(0, row)), ptr(b.Float64s(1)[row]), ptr(b.Int32s(2)[row]), ptr(int64(b.TimestampAt(3, row)))}
+	}
+	return bidRec{ptr(b.Int64s(0)[row]), ptr(b.Int64s(1)[row]), ptr(b.Int64s(2)[row]), ptr(b.StringView(3, row)),
+		ptr(b.StringView(4, row)), ptr(int64(b.TimestampAt(5, row))), ptr(b.StringView(6, row))}
 }
