@@ -426,8 +426,13 @@ func runTest(ctx context.Context, t *Test, opts Options, r *Result) {
 		created[name] = true
 	}
 
+	lines := 0
 	for i, s := range t.Statements {
-		err := eng.Execute(ctx, s)
+		// ksqlDB's harness joins the statements with newlines and parses
+		// them as one script, so positions in its messages count lines from
+		// the first statement; leading newlines reproduce that.
+		err := eng.Execute(ctx, strings.Repeat("\n", lines)+s)
+		lines += strings.Count(s, "\n") + 1
 		if err == nil {
 			continue
 		}
