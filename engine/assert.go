@@ -40,7 +40,11 @@ func (s *Session) assertTopic(ctx context.Context, st *ast.AssertTopic, text str
 	want, hasWant := withInt(st.Properties, "PARTITIONS")
 	deadline := time.Now().Add(timeout)
 	for {
-		d, err := e.log.DescribeTopic(ctx, st.Topic)
+		name := st.Topic
+		if found, err := e.resolveTopic(ctx, st.Topic, false); err == nil {
+			name = found
+		}
+		d, err := e.log.DescribeTopic(ctx, name)
 		exists := err == nil
 		if err != nil && !errors.Is(err, broker.ErrUnknownTopic) {
 			return nil, &Error{Code: CodeServerError, Message: err.Error(), Err: err}

@@ -11,9 +11,11 @@ import (
 )
 
 // CommandTopic is the internal topic recording every accepted statement
-// that changes the catalog. Its name starts with "__" so ListTopics and SHOW
-// TOPICS leave it out.
-const CommandTopic = "__sluice_commands"
+// that changes the catalog. The log reserves "__" names for itself, so the
+// engine's internal topics start with a single "_", which SHOW TOPICS
+// leaves out (SHOW ALL TOPICS lists them), as ksqlDB does with its
+// _confluent-ksql-... topics.
+const CommandTopic = "_sluice_commands"
 
 // Command kinds. A catalog command is replayed on Open; a data command
 // (INSERT INTO ... VALUES) is recorded only so headless mode can recognise

@@ -6,6 +6,7 @@ import (
 
 	"github.com/sluicedb/sluice/ast"
 	"github.com/sluicedb/sluice/parser"
+	"github.com/sluicedb/sluice/planner"
 )
 
 // Error codes, as ksqlDB's REST API reports them in error_code. They are
@@ -92,6 +93,10 @@ func asEngineError(err error, text string, internal bool) *Error {
 	if errors.As(err, &pe) {
 		return &Error{Code: CodeBadStatement, Statement: text, Pos: ast.Pos{Line: pe.Line, Col: pe.Col},
 			Message: pe.Error(), Err: err}
+	}
+	var ple *planner.Error
+	if errors.As(err, &ple) {
+		return &Error{Code: CodeBadStatement, Statement: text, Pos: ple.Pos, Message: ple.Error(), Err: err}
 	}
 	var posErr interface{ Position() ast.Pos }
 	e := &Error{Code: CodeBadStatement, Statement: text, Message: err.Error(), Err: err}

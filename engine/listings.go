@@ -39,6 +39,9 @@ func (s *Session) show(ctx context.Context, st *ast.Show, text string) (Result, 
 		}
 		out := &TopicList{Statement: text}
 		for _, n := range names {
+			if strings.HasPrefix(n, "_") && !st.AllTopics {
+				continue
+			}
 			d, err := e.log.DescribeTopic(ctx, n)
 			if err != nil {
 				continue // deleted meanwhile

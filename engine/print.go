@@ -90,6 +90,11 @@ func (s *Session) print(ctx context.Context, st *ast.Print, text string) (Result
 					}
 					done := limit >= 0 && printed >= limit
 					mu.Unlock()
+					if done {
+						// The other partitions' readers stop too; lines
+						// already queued are still delivered.
+						defer cancel()
+					}
 					for _, l := range out {
 						select {
 						case lines <- l:
@@ -106,8 +111,7 @@ func (s *Session) print(ctx context.Context, st *ast.Print, text string) (Result
 	}
 	finished := make(chan struct{})
 	go func() { wg.Wait(); close(finished) }()
-	var once sync.Once
-	closeFn := func() { once.Do(cancel) }
+	closeFn := func() { cancel() }
 	next := func(ctx context.Context) (string, bool) {
 		for {
 			select {
