@@ -29,6 +29,7 @@ func builtinFunctions() []*Function {
 		f.Volatile = volatileFunctions[f.Name]
 		f.StructState = structStateAggregates[f.Name]
 	}
+	documentParams(fs)
 	return fs
 }
 
@@ -94,3 +95,47 @@ var volatileFunctions = map[string]bool{"RANDOM": true, "UUID": true, "UNIX_TIME
 // structStateAggregates are the aggregates ksqlDB keeps a STRUCT state for.
 var structStateAggregates = map[string]bool{"AVG": true, "STDDEV_SAMP": true, "STDDEV_SAMPLE": true,
 	"CORRELATION": true, "EARLIEST_BY_OFFSET": true, "LATEST_BY_OFFSET": true}
+
+// paramDocs documents parameters by name for DESCRIBE FUNCTION; the same
+// name means the same thing across the library.
+var paramDocs = map[string]string{
+	"formatPattern":  "A java.time DateTimeFormatter pattern, such as 'yyyy-MM-dd HH:mm:ss.SSS'; quote literal text with ''.",
+	"timeZone":       "A time zone: an IANA name (America/Los_Angeles), UTC, an offset (+05:30) or a Java short ID (PST).",
+	"fromTimeZone":   "The zone the timestamp's local time is in.",
+	"toTimeZone":     "The zone to convert the local time to.",
+	"unit":           "A time unit keyword: MILLISECONDS, SECONDS, MINUTES, HOURS or DAYS.",
+	"interval":       "The number of units to add or subtract.",
+	"encoding":       "hex, utf8, ascii or base64.",
+	"inputEncoding":  "The encoding of the input: hex, utf8, ascii or base64.",
+	"outputEncoding": "The encoding of the result: hex, utf8, ascii or base64.",
+	"byteOrder":      "BIG_ENDIAN (the default) or LITTLE_ENDIAN.",
+	"jsonPath":       "A JSONPath such as $.log.cloud or $.items[0]['name'].",
+	"pattern":        "A regular expression (RE2 syntax).",
+	"group":          "The capturing group to return; 0 is the whole match.",
+	"replacement":    "The replacement text; $1 refers to the first capturing group.",
+	"delimiter":      "The delimiter; empty splits every character or byte.",
+	"scale":          "Decimal places to keep; negative values round left of the decimal point.",
+	"pos":            "The 1-based start position; negative counts from the end.",
+	"len":            "The number of characters or bytes to return.",
+	"numChars":       "The number of characters to mask or keep.",
+	"k":              "How many values to keep.",
+	"n":              "How many values to keep.",
+	"ignoreNulls":    "Whether NULL values are skipped (true by default).",
+	"alpha":          "The smoothing factor in (0, 1]; larger values follow recent values more closely.",
+	"epochMilli":     "Milliseconds since 1970-01-01T00:00:00 UTC.",
+	"epochDays":      "Days since 1970-01-01.",
+	"sorted":         "Whether to sort the entries by key.",
+	"step":           "The difference between consecutive values.",
+}
+
+func documentParams(fs []*Function) {
+	for _, f := range fs {
+		for _, s := range f.Signatures {
+			for i := range s.Params {
+				if s.Params[i].Description == "" {
+					s.Params[i].Description = paramDocs[s.Params[i].Name]
+				}
+			}
+		}
+	}
+}

@@ -36,6 +36,8 @@ func TestDateTimeFunctions(t *testing.T) {
 		{fn: "PARSE_TIMESTAMP", args: arr("2018-05-11 14:58:33", "yyyy-MM-dd HH:mm:ss", "America/Los_Angeles"), want: ts},
 		{fn: "PARSE_TIMESTAMP", args: arr("2018-05-11T21:58:33.5+0100", "yyyy-MM-dd'T'HH:mm:ss.SZ"), want: types.Timestamp(1526072313500)},
 		{fn: "PARSE_TIMESTAMP", args: arr("20180511215833", "yyyyMMddHHmmss"), want: ts},
+		{fn: "PARSE_TIMESTAMP", args: arr("10-04-19 12:00:17Z", "yy-MM-dd HH:mm:ssX"), want: types.Timestamp(1271678417000)},
+		{fn: "PARSE_TIMESTAMP", args: arr("!!!!!!!!!!!!!!!!!", "yy-MM-dd HH:mm:ssX"), err: "could not be parsed"},
 		{fn: "PARSE_TIMESTAMP", args: arr("2018-05-11", "yyyy-MM-dd[ HH:mm]"), want: types.Timestamp(1525996800000)},
 		{fn: "PARSE_TIMESTAMP", args: arr("2018-05-11 01:02", "yyyy-MM-dd[ HH:mm]"), want: types.Timestamp(1525996800000 + 3720000)},
 		{fn: "PARSE_TIMESTAMP", args: arr("2018-02-30", "yyyy-MM-dd"), err: "invalid date"},
