@@ -145,7 +145,7 @@ func (op ArithOp) String() string { return [...]string{"+", "-", "*", "/", "%"}[
 // numeric type, except that DECIMAL results follow ksqlDB's precision and
 // scale rules (see DecimalAddType and friends).
 func ArithResultType(op ArithOp, a, b *Type) (*Type, error) {
-	if !a.IsNumeric() || !b.IsNumeric() {
+	if a == nil || b == nil || !a.IsNumeric() || !b.IsNumeric() {
 		return nil, errorf(CodeUnsupportedCast, "operator %s does not apply to %s and %s", op, a, b)
 	}
 	if a.Kind == Double || b.Kind == Double {

@@ -172,3 +172,20 @@ func TestZeroDecimalRefused(t *testing.T) {
 		t.Error("Equal(zero, zero) = true")
 	}
 }
+
+// TestNilTypesRefused: the type rules answer "no" for a missing type
+// rather than dereferencing nil.
+func TestNilTypesRefused(t *testing.T) {
+	if Comparable(nil, IntegerType) || EqualityComparable(IntegerType, nil) || CanImplicitlyCast(nil, IntegerType) || CanCast(IntegerType, nil) {
+		t.Fatal("a nil type was accepted")
+	}
+	if _, err := ArithResultType(OpAdd, nil, IntegerType); err == nil {
+		t.Fatal("ArithResultType accepted nil")
+	}
+	if _, err := CommonType(nil, IntegerType); err == nil {
+		t.Fatal("CommonType accepted nil")
+	}
+	if DecimalTypeOf(nil) != nil {
+		t.Fatal("DecimalTypeOf(nil) != nil")
+	}
+}

@@ -437,6 +437,9 @@ func decimalType(p, s int) *Type {
 // INTEGER → DECIMAL(10, 0), BIGINT → DECIMAL(19, 0). A DECIMAL is returned
 // as is; other kinds give nil.
 func DecimalTypeOf(t *Type) *Type {
+	if t == nil {
+		return nil
+	}
 	switch t.Kind {
 	case Integer:
 		return DecimalOf(10, 0)

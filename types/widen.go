@@ -129,6 +129,9 @@ func CommonType(a, b *Type) (*Type, error) {
 // BOOLEAN, BYTES with BYTES. Containers only support equality, see
 // EqualityComparable.
 func Comparable(a, b *Type) bool {
+	if a == nil || b == nil {
+		return false
+	}
 	if a.Kind == Null || b.Kind == Null {
 		return true
 	}
@@ -158,7 +161,7 @@ func EqualityComparable(a, b *Type) bool {
 	if Comparable(a, b) {
 		return true
 	}
-	if a.Kind != b.Kind {
+	if a == nil || b == nil || a.Kind != b.Kind {
 		return false
 	}
 	switch a.Kind {
