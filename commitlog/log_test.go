@@ -11,6 +11,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/sluicedb/sluice/broker"
 	"github.com/sluicedb/sluice/commitlog/vfs"
@@ -434,5 +435,40 @@ func TestDurabilityPolicies(t *testing.T) {
 				t.Fatalf("after reopen read %d", got)
 			}
 		})
+	}
+}
+
+// TestIntervalSync checks that the interval policy acknowledges without a
+// sync and syncs in the background within the interval.
+func TestIntervalSync(t *testing.T) {
+	var syncs atomic.Int64
+	synced := make(chan struct{}, 1)
+	fs := vfs.Inject(vfs.NewMemFS(), func(op vfs.Op, name string) error {
+		if op == vfs.OpSync && strings.Contains(name, "/topics/iv/") {
+			syncs.Add(1)
+			select {
+			case synced <- struct{}{}:
+			default:
+			}
+		}
+		return nil
+	})
+	l := openTestLog(t, "/d", fs)
+	defer l.Close()
+	if err := l.CreateTopic(bg, "iv", broker.TopicConfig{Durability: broker.DurabilityInterval, FlushInterval: 20 * time.Millisecond}); err != nil {
+		t.Fatal(err)
+	}
+	for len(synced) > 0 {
+		<-synced
+	}
+	start := syncs.Load()
+	appendN(t, l, "iv", 20, "v")
+	select {
+	case <-synced:
+	case <-time.After(10 * time.Second):
+		t.Fatal("interval policy never synced")
+	}
+	if n := syncs.Load() - start; n >= 20 {
+		t.Fatalf("%d syncs for 20 appends under the interval policy", n)
 	}
 }
