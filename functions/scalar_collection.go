@@ -154,7 +154,7 @@ func valueText(v any) string {
 	case float64:
 		return types.FormatDouble(x)
 	case types.Decimal:
-		return decimalPlain(x)
+		return x.String()
 	case types.Date:
 		return x.String()
 	case types.Time:

@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	"fmt"
 	"math"
-	"math/big"
 	"strconv"
 	"strings"
 	"sync"
@@ -320,7 +319,7 @@ func writeValueJSON(b *strings.Builder, v any) error {
 			b.WriteString(types.FormatDouble(x))
 		}
 	case types.Decimal:
-		b.WriteString(decimalPlain(x))
+		b.WriteString(x.String())
 	case string:
 		writeJSONString(b, x)
 	case []byte:
@@ -386,22 +385,3 @@ func writeValueJSON(b *strings.Builder, v any) error {
 	return nil
 }
 
-// decimalPlain renders a decimal without exponent, keeping its scale, as
-// BigDecimal.toPlainString does.
-func decimalPlain(d types.Decimal) string {
-	u := new(big.Int).Abs(d.Unscaled).String()
-	neg := d.Unscaled.Sign() < 0
-	var s string
-	switch {
-	case d.Scale <= 0:
-		s = u + strings.Repeat("0", int(-d.Scale))
-	case len(u) > int(d.Scale):
-		s = u[:len(u)-int(d.Scale)] + "." + u[len(u)-int(d.Scale):]
-	default:
-		s = "0." + strings.Repeat("0", int(d.Scale)-len(u)) + u
-	}
-	if neg {
-		return "-" + s
-	}
-	return s
-}
