@@ -139,31 +139,11 @@ func arrayJoin(a []any) (any, error) {
 		case []any, *types.Map, *types.Struct:
 			return nil, fmt.Errorf("functions: ARRAY_JOIN only supports arrays of primitive types")
 		}
-		parts[i] = valueText(e)
+		parts[i] = types.Format(e)
 	}
 	return strings.Join(parts, delim), nil
 }
 
-// valueText renders a primitive as Java's String.valueOf would.
-func valueText(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return "null"
-	case string:
-		return x
-	case float64:
-		return types.FormatDouble(x)
-	case types.Decimal:
-		return x.String()
-	case types.Date:
-		return x.String()
-	case types.Time:
-		return x.String()
-	case types.Timestamp:
-		return x.String()
-	}
-	return fmt.Sprint(v)
-}
 
 func arrayExtreme(dir int) ScalarFunc {
 	return func(a []any) (any, error) {
