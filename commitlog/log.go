@@ -191,7 +191,10 @@ func (l *Log) load() error {
 	}
 	for _, it := range []string{TxnTopic, OffsetsTopic} {
 		if _, ok := l.topics[it]; !ok {
-			cfg := broker.TopicConfig{Partitions: 1, CleanupPolicy: broker.CleanupCompact, DeleteRetentionMs: 1}
+			// Small segments so compaction (which works on closed
+			// segments) keeps these topics, and the scan of their active
+			// segment on open, small.
+			cfg := broker.TopicConfig{Partitions: 1, CleanupPolicy: broker.CleanupCompact, DeleteRetentionMs: 1, SegmentBytes: 4 << 20}
 			if err := l.createTopic(it, cfg); err != nil {
 				return err
 			}
