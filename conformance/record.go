@@ -160,8 +160,8 @@ type Decoded struct {
 	Post    *Post
 }
 
-// Decode parses the parts of the case that Case keeps raw.
-func (c *Case) Decode() (*Decoded, error) {
+// decodeCase parses the parts of the case that Case keeps raw.
+func decodeCase(c *Case) (*Decoded, error) {
 	d := &Decoded{}
 	if !isNull(c.Topics) {
 		if err := json.Unmarshal(c.Topics, &d.Topics); err != nil {

@@ -265,7 +265,7 @@ func usedFormats(t *Test) []string {
 			out = append(out, strings.ToUpper(v))
 		}
 	}
-	if d, err := t.Case.Decode(); err == nil {
+	if d, err := decodeCase(t.Case); err == nil {
 		for _, tp := range d.Topics {
 			for _, f := range []string{tp.KeyFormat, tp.ValueFormat, tp.Format} {
 				if f != "" {
@@ -370,7 +370,7 @@ func runTest(ctx context.Context, t *Test, opts Options, r *Result) {
 		r.skip(KindFormat, "format "+f+" is not implemented yet")
 		return
 	}
-	d, err := c.Decode()
+	d, err := decodeCase(c)
 	if err != nil {
 		r.fail(KindHarness, err.Error())
 		return

@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/sluicedb/sluice/ast"
-	"github.com/sluicedb/sluice/conformance"
+	"github.com/sluicedb/sluice/conformance/corpus"
 	"github.com/sluicedb/sluice/conformance/corpustest"
 )
 
@@ -18,7 +18,7 @@ import (
 // the parser does not care which format a WITH clause names.
 func corpusStatements(t testing.TB) (ok, failing []corpusStatement) {
 	dir := corpustest.Dir(t)
-	files, err := conformance.LoadDir(dir)
+	files, err := corpus.LoadDir(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +41,7 @@ func corpusStatements(t testing.TB) (ok, failing []corpusStatement) {
 
 type corpusStatement struct {
 	file, test, sql string
-	expected        *conformance.ExpectedError
+	expected        *corpus.ExpectedError
 }
 
 // TestCorpusRoundTrip checks that every statement of every case that does

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/sluicedb/sluice/ast"
-	"github.com/sluicedb/sluice/conformance"
+	"github.com/sluicedb/sluice/conformance/corpus"
 )
 
 // FuzzParse feeds arbitrary text to the parser. Invariants: no internal
@@ -30,7 +30,7 @@ func FuzzParse(f *testing.F) {
 			f.Add(s)
 		}
 	}
-	if _, err := conformance.DefaultDir(); err == nil {
+	if _, err := corpus.DefaultDir(); err == nil {
 		ok, failing := corpusStatements(f)
 		for i, s := range ok {
 			if i%7 == 0 { // a sample keeps the seed corpus fast to replay

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sluicedb/sluice/conformance"
+	"github.com/sluicedb/sluice/conformance/corpus"
 	"github.com/sluicedb/sluice/conformance/corpustest"
 )
 
@@ -22,7 +22,7 @@ const scoreboardPath = "../docs/conformance.md"
 // over when it lands.
 func TestScoreboard(t *testing.T) {
 	dir := corpustest.Dir(t)
-	files, err := conformance.LoadDir(dir)
+	files, err := corpus.LoadDir(dir)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,10 +1,10 @@
-package conformance_test
+package corpus_test
 
 import (
 	"encoding/json"
 	"testing"
 
-	"github.com/sluicedb/sluice/conformance"
+	"github.com/sluicedb/sluice/conformance/corpus"
 	"github.com/sluicedb/sluice/conformance/corpustest"
 )
 
@@ -16,9 +16,9 @@ func TestStripComments(t *testing.T) {
 		{"[1, // one\n 2]", "[1, \n 2]"},
 	}
 	for _, tt := range tests {
-		got := string(conformance.StripComments([]byte(tt.in)))
+		got := string(corpus.StripComments([]byte(tt.in)))
 		if got != tt.want {
-			t.Errorf("conformance.StripComments(%q) = %q, want %q", tt.in, got, tt.want)
+			t.Errorf("corpus.StripComments(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 		var v any
 		if err := json.Unmarshal([]byte(got), &v); err != nil {
@@ -29,7 +29,7 @@ func TestStripComments(t *testing.T) {
 
 func TestLoadCorpus(t *testing.T) {
 	dir := corpustest.Dir(t)
-	files, err := conformance.LoadDir(dir)
+	files, err := corpus.LoadDir(dir)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,7 +5,7 @@ import (
 	"os"
 	"testing"
 
-	"github.com/sluicedb/sluice/conformance"
+	"github.com/sluicedb/sluice/conformance/corpus"
 )
 
 // Dir returns the corpus directory for a test. In CI (CI=true) a missing
@@ -13,7 +13,7 @@ import (
 // a checkout without shared/ can still run the rest of the suite.
 func Dir(t testing.TB) string {
 	t.Helper()
-	dir, err := conformance.DefaultDir()
+	dir, err := corpus.DefaultDir()
 	if err != nil {
 		if os.Getenv("CI") != "" {
 			t.Fatal(err)
