@@ -51,21 +51,24 @@ func stagerFor(d Decoder) stager {
 type SourceOptions struct {
 	KeyFormat, ValueFormat   string
 	KeyOptions, ValueOptions Options
-	// Table makes a null value a delete (the row is appended with its key,
-	// NULL values and types.Delete); for a stream a null value is skipped.
-	Table bool
 }
 
 // RecordDecoder decodes whole records, key and value, into a batch builder
 // whose schema is the source's: key columns from the key bytes, value
 // columns from the value bytes, HEADERS columns left NULL for the caller.
 // A record is appended completely or not at all.
+//
+// A record whose value is null (no bytes, or a null the value format
+// reads as the whole value) is appended with NULL value columns and
+// types.Delete. For a table that is a tombstone; a stream carries it on as
+// a null row, which ksqlDB forwards through SELECT * and drops in WHERE
+// and GROUP BY (see the corpus's null.json), so the decision belongs to
+// the operators, not here.
 type RecordDecoder struct {
 	bb               *types.BatchBuilder
 	key, value       stager
 	keyOut, valueOut []*types.ColumnBuilder
 	headerOut        []*types.ColumnBuilder
-	table            bool
 }
 
 // NewRecordDecoder validates both formats against the schema of bb and
@@ -110,25 +113,21 @@ func NewRecordDecoder(bb *types.BatchBuilder, opts SourceOptions) (*RecordDecode
 		return nil, err
 	}
 	return &RecordDecoder{bb: bb, key: stagerFor(kd), value: stagerFor(vd), keyOut: keyOut, valueOut: valueOut,
-		headerOut: headerOut, table: opts.Table}, nil
+		headerOut: headerOut}, nil
 }
 
-// Append decodes one record and appends it with meta. It reports whether a
-// row was appended: false with a nil error for a skipped stream
-// tombstone. A *DecodeError leaves the builder unchanged. The key bytes are
-// kept as the row's RowMeta.Key without copying, so the caller must not
-// reuse them while the batch lives.
-func (d *RecordDecoder) Append(key, value []byte, meta types.RowMeta) (bool, error) {
+// Append decodes one record and appends it with meta. A *DecodeError
+// leaves the builder unchanged. The key bytes are kept as the row's
+// RowMeta.Key without copying, so the caller must not reuse them while the
+// batch lives.
+func (d *RecordDecoder) Append(key, value []byte, meta types.RowMeta) error {
 	vok, err := d.value.stage(value)
 	if err != nil {
-		return false, err
-	}
-	if !vok && !d.table {
-		return false, nil // a null value in a stream carries nothing
+		return err
 	}
 	kok, err := d.key.stage(key)
 	if err != nil {
-		return false, err
+		return err
 	}
 	if kok {
 		d.key.commit(d.keyOut)
@@ -150,5 +149,5 @@ func (d *RecordDecoder) Append(key, value []byte, meta types.RowMeta) (bool, err
 	}
 	meta.Key = key
 	d.bb.AppendMeta(meta)
-	return true, nil
+	return nil
 }

@@ -14,62 +14,54 @@ func TestRecordDecoder(t *testing.T) {
 		types.Column{Name: "BAR", Type: types.StringType},
 		types.Column{Name: "H", Type: types.ArrayOf(types.StructOf(types.Field{Name: "KEY", Type: types.StringType}, types.Field{Name: "VALUE", Type: types.BytesType})), Headers: true},
 	)
-	for _, table := range []bool{false, true} {
-		bb := types.NewBatchBuilder(nil, schema)
-		d, err := NewRecordDecoder(bb, SourceOptions{KeyFormat: Kafka, ValueFormat: JSON, Table: table})
-		if err != nil {
-			t.Fatal(err)
+	bb := types.NewBatchBuilder(nil, schema)
+	defer bb.Release()
+	d, err := NewRecordDecoder(bb, SourceOptions{KeyFormat: Kafka, ValueFormat: JSON})
+	if err != nil {
+		t.Fatal(err)
+	}
+	records := []struct {
+		key, value string
+		nullValue  bool
+		bad        bool
+	}{
+		{"a", `{"foo": 1, "bar": "x"}`, false, false},
+		{"b", ``, true, false},                // null value: a null row (tombstone for tables)
+		{"c", `{"foo": "nope"}`, false, true}, // bad value: nothing appended
+		{"d", `{"FOO": 4}`, false, false},
+		{"e", `null`, false, false}, // JSON null: also a null value
+	}
+	for i, r := range records {
+		var value []byte
+		if !r.nullValue {
+			value = []byte(r.value)
 		}
-		records := []struct {
-			key, value string
-			nullValue  bool
-			appended   bool
-			bad        bool
-		}{
-			{"a", `{"foo": 1, "bar": "x"}`, false, true, false},
-			{"b", ``, true, table, false},                // tombstone: a delete for tables, skipped for streams
-			{"c", `{"foo": "nope"}`, false, false, true}, // bad value: nothing appended
-			{"d", `{"FOO": 4}`, false, true, false},
+		err := d.Append([]byte(r.key), value, types.RowMeta{Offset: int64(i)})
+		var de *DecodeError
+		if r.bad != errors.As(err, &de) || (!r.bad && err != nil) {
+			t.Fatalf("record %d: Append = %v", i, err)
 		}
-		for i, r := range records {
-			var value []byte
-			if !r.nullValue {
-				value = []byte(r.value)
-			}
-			ok, err := d.Append([]byte(r.key), value, types.RowMeta{Offset: int64(i)})
-			var de *DecodeError
-			if r.bad != errors.As(err, &de) || ok != r.appended {
-				t.Fatalf("table=%v record %d: Append = %v, %v", table, i, ok, err)
-			}
-		}
-		b, err := bb.NewBatch()
-		if err != nil {
-			t.Fatal(err)
-		}
-		want := [][]any{{"a", int32(1), "x", nil}}
-		changes := []types.ChangeKind{types.Insert}
-		if table {
-			want = append(want, []any{"b", nil, nil, nil})
-			changes = append(changes, types.Delete)
-		}
-		want = append(want, []any{"d", int32(4), nil, nil})
-		changes = append(changes, types.Insert)
-		if b.NumRows() != len(want) {
-			t.Fatalf("table=%v: %d rows, want %d", table, b.NumRows(), len(want))
-		}
-		for i, w := range want {
-			got := b.Row(i, nil)
-			for c := range w {
-				if !same(got[c], w[c]) {
-					t.Fatalf("table=%v row %d col %d = %v, want %v", table, i, c, got[c], w[c])
-				}
-			}
-			if m := b.Meta(i); m.Change != changes[i] || string(m.Key) != w[0] {
-				t.Fatalf("table=%v row %d meta %+v", table, i, m)
+	}
+	b, err := bb.NewBatch()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Release()
+	want := [][]any{{"a", int32(1), "x", nil}, {"b", nil, nil, nil}, {"d", int32(4), nil, nil}, {"e", nil, nil, nil}}
+	changes := []types.ChangeKind{types.Insert, types.Delete, types.Insert, types.Delete}
+	if b.NumRows() != len(want) {
+		t.Fatalf("%d rows, want %d", b.NumRows(), len(want))
+	}
+	for i, w := range want {
+		got := b.Row(i, nil)
+		for c := range w {
+			if !same(got[c], w[c]) {
+				t.Fatalf("row %d col %d = %v, want %v", i, c, got[c], w[c])
 			}
 		}
-		b.Release()
-		bb.Release()
+		if m := b.Meta(i); m.Change != changes[i] || string(m.Key) != w[0] {
+			t.Fatalf("row %d meta %+v", i, m)
+		}
 	}
 }
 
@@ -85,8 +77,8 @@ func TestRecordDecoderKeyFailureIsAtomic(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The value decodes, the 3-byte key does not: nothing may be appended.
-	if ok, err := d.Append([]byte("abc"), []byte("hello"), types.RowMeta{}); ok || err == nil {
-		t.Fatalf("Append = %v, %v", ok, err)
+	if err := d.Append([]byte("abc"), []byte("hello"), types.RowMeta{}); err == nil {
+		t.Fatal("Append accepted a 3-byte BIGINT key")
 	}
 	if n := bb.Col(0).Len() + bb.Col(1).Len() + bb.Len(); n != 0 {
 		t.Fatalf("a failed record left %d values behind", n)
@@ -116,8 +108,8 @@ func TestRecordDecoderExternalFormat(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ok, err := d.Append(nil, []byte("x"), types.RowMeta{}); !ok || err != nil {
-		t.Fatalf("Append = %v, %v", ok, err)
+	if err := d.Append(nil, []byte("x"), types.RowMeta{}); err != nil {
+		t.Fatalf("Append: %v", err)
 	}
 	b, _ := bb.NewBatch()
 	defer b.Release()
