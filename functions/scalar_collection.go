@@ -144,7 +144,6 @@ func arrayJoin(a []any) (any, error) {
 	return strings.Join(parts, delim), nil
 }
 
-
 func arrayExtreme(dir int) ScalarFunc {
 	return func(a []any) (any, error) {
 		var best any

@@ -384,4 +384,3 @@ func writeValueJSON(b *strings.Builder, v any) error {
 	}
 	return nil
 }
-
