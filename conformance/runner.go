@@ -438,6 +438,8 @@ func runTest(ctx context.Context, t *Test, opts Options, r *Result) {
 		}
 		msg := ErrorMessage(err)
 		switch {
+		case ctx.Err() != nil:
+			r.fail(KindTimeout, fmt.Sprintf("statement %d: %v (per-test timeout %s)", i+1, ctx.Err(), opts.Timeout))
 		case want != nil && want.Message != "" && strings.Contains(msg, want.Message):
 			r.Outcome = Pass
 		case want != nil && want.Message == "":
