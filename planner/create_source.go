@@ -21,6 +21,11 @@ func analyzeCreateSource(s *ast.CreateSource, cat Catalog, o Options) (src *Sour
 		return nil, err
 	}
 	src = &Source{Name: s.Name, Kind: s.Kind, IsSource: s.IsSource, Statement: ast.Format(s)}
+	// Formats are checked first, as ksqlDB does: a bad format is reported
+	// even for a statement that also lacks columns.
+	if _, _, _, err := p.formats(o, "", ""); err != nil {
+		return nil, err
+	}
 	if len(s.Elements) == 0 {
 		return nil, errNoPos("No columns supplied.")
 	}
@@ -41,12 +46,6 @@ func analyzeCreateSource(s *ast.CreateSource, cat Catalog, o Options) (src *Sour
 	keyCols, valueCols := src.KeyColumns(), src.ValueColumns()
 	if s.Kind == ast.TableSource && len(keyCols) == 0 {
 		return nil, errNoPos("Tables require a PRIMARY KEY. Please define the PRIMARY KEY.")
-	}
-	if len(valueCols) == 0 && !hasHeaders(src.Columns) {
-		return nil, errNoPos("The statement does not define any columns.")
-	}
-	if len(valueCols) == 0 && len(keyCols) == 0 {
-		return nil, errNoPos("The statement does not define any columns.")
 	}
 	var keySet bool
 	if src.KeyFormat, src.ValueFormat, keySet, err = p.formats(o, "", ""); err != nil {

@@ -113,6 +113,13 @@ func resolveCall(e *ast.FunctionCall, sc *scope) (*resolvedCall, error) {
 	args := make([]functions.Arg, len(e.Args))
 	comp := make([]*compiled, len(e.Args))
 	for i, a := range e.Args {
+		if ref, ok := a.(*ast.ColumnRef); ok && i == 0 && ref.Source == "" && functions.TakesTimeUnit(e.Name) {
+			// DATEADD(DAYS, ...): the unit keyword reaches the function as
+			// the string of its name.
+			comp[i] = constant(ref.Name, types.StringType)
+			args[i] = functions.Arg{Type: types.StringType}
+			continue
+		}
 		if l, ok := a.(*ast.Lambda); ok {
 			lam := l
 			args[i] = functions.Arg{Lambda: &functions.LambdaArg{
@@ -164,7 +171,8 @@ func resolveCall(e *ast.FunctionCall, sc *scope) (*resolvedCall, error) {
 
 // argsEval returns a function computing the argument values of one call:
 // plain values, and functions.Lambda closures over the current row for
-// lambda arguments.
+// lambda arguments. An argument that fails to evaluate is passed as NULL,
+// as ksqlDB does (IFNULL(CAST(bad AS ...), default) gives the default).
 func (rc *resolvedCall) argsEval() func(row []any) ([]any, error) {
 	args, lambdas := rc.args, rc.lambdas
 	return func(row []any) ([]any, error) {
@@ -176,7 +184,7 @@ func (rc *resolvedCall) argsEval() func(row []any) ([]any, error) {
 			}
 			v, err := f(row)
 			if err != nil {
-				return nil, err
+				v = nil
 			}
 			out[i] = v
 		}

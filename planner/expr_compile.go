@@ -108,11 +108,11 @@ func compileColumn(e *ast.ColumnRef, sc *scope) (*compiled, error) {
 	}
 	for _, c := range sc.cols {
 		if c.name == e.Name && (e.Source == "" || sc.qualifiers[e.Source] == c.source) {
-			return readAt(c.index, c.typ), nil
+			return readColumn(sc, c.index, c.typ), nil
 		}
 	}
 	if i, t, ok := sc.pseudoColumn(e.Name); ok {
-		return readAt(i, t), nil
+		return readColumn(sc, i, t), nil
 	}
 	if e.Name == "WINDOWSTART" || e.Name == "WINDOWEND" {
 		return nil, errorf(e.Pos, "%s is only available on windowed sources, which are not yet supported", e.Name)
@@ -135,6 +135,14 @@ func compileColumn(e *ast.ColumnRef, sc *scope) (*compiled, error) {
 // readAt reads row position i.
 func readAt(i int, t *types.Type) *compiled {
 	return &compiled{eval: func(row []any) (any, error) { return row[i], nil }, typ: t}
+}
+
+// readColumn reads row position i and records the read.
+func readColumn(sc *scope, i int, t *types.Type) *compiled {
+	if sc.reads != nil {
+		*sc.reads = append(*sc.reads, i)
+	}
+	return readAt(i, t)
 }
 
 // compileDereference is base->field on a STRUCT.
@@ -253,7 +261,11 @@ func compileCast(e *ast.Cast, sc *scope) (*compiled, error) {
 	}
 	from := in.typ
 	if from.Kind != types.Null && !types.CanCast(from, to) {
-		return nil, errorf(e.Pos, "Cast of %s to %s is not supported", from, to)
+		prefix := ""
+		if sc.clause == "SELECT" {
+			prefix = "Invalid Select: "
+		}
+		return nil, errorf(e.Pos, "%sCast of %s to %s is not supported", prefix, from, to)
 	}
 	ie := in.eval
 	c := &compiled{typ: to, eval: func(row []any) (any, error) {
@@ -278,7 +290,7 @@ func coerce(c *compiled, to *types.Type) *compiled {
 		if v == nil || err != nil {
 			return nil, err
 		}
-		return types.CoerceTo(v, from, to)
+		return widenValue(v, from, to)
 	}}
 	return fold(out, c)
 }

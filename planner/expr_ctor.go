@@ -1,6 +1,8 @@
 package planner
 
 import (
+	"strings"
+
 	"github.com/sluicedb/sluice/ast"
 	"github.com/sluicedb/sluice/types"
 )
@@ -145,7 +147,7 @@ func elementType(pos ast.Pos, elems []ast.Expr, cs []*compiled, what string) (*t
 	}
 	for i, c := range cs {
 		if _, lit := elems[i].(*ast.StringLiteral); lit {
-			if _, err := types.Cast(c.val, types.StringType, t); err != nil {
+			if _, ok := castLiteral(c.val.(string), t); !ok {
 				return nil, errorf(elems[i].Position(), "invalid input syntax for type %s: \"%s\"", t, c.val)
 			}
 		}
@@ -153,12 +155,28 @@ func elementType(pos ast.Pos, elems []ast.Expr, cs []*compiled, what string) (*t
 	return t, nil
 }
 
+// castLiteral converts a string literal to type t the way ksqlDB coerces
+// literals: as the type's text, or for numbers through the literal's own
+// numeric reading ('2e1' is 20 in a BIGINT array).
+func castLiteral(s string, t *types.Type) (any, bool) {
+	if v, err := types.Cast(s, types.StringType, t); err == nil {
+		return v, true
+	}
+	if t.IsNumeric() {
+		if v, vt, err := types.ParseNumericLiteral(strings.TrimSpace(s)); err == nil {
+			if out, err := types.Cast(v, vt, t); err == nil {
+				return out, true
+			}
+		}
+	}
+	return nil, false
+}
+
 // castTo converts an element to the constructor's element type,
 // including the string literals elementType accepted.
 func castTo(c *compiled, t *types.Type) *compiled {
-	if c.typ.Kind == types.String && t.Kind != types.String && c.isConst {
-		v, err := types.Cast(c.val, types.StringType, t)
-		if err == nil {
+	if c.typ.Kind == types.String && t.Kind != types.String && c.isConst && c.val != nil {
+		if v, ok := castLiteral(c.val.(string), t); ok {
 			return constant(v, t)
 		}
 	}
@@ -192,9 +210,10 @@ func compileArray(e *ast.ArrayConstructor, sc *scope) (*compiled, error) {
 	c := &compiled{typ: types.ArrayOf(et), eval: func(row []any) (any, error) {
 		out := make([]any, len(fns))
 		for i, f := range fns {
+			// An element that fails is NULL, as in ksqlDB.
 			v, err := f(row)
 			if err != nil {
-				return nil, err
+				v = nil
 			}
 			out[i] = v
 		}
@@ -241,15 +260,12 @@ func compileMap(e *ast.MapConstructor, sc *scope) (*compiled, error) {
 		m := &types.Map{}
 		for i := range kf {
 			k, err := kf[i](row)
-			if err != nil {
-				return nil, err
-			}
-			if k == nil {
+			if err != nil || k == nil {
 				continue
 			}
 			v, err := vf[i](row)
 			if err != nil {
-				return nil, err
+				v = nil
 			}
 			m.Put(k, v)
 		}
@@ -287,7 +303,7 @@ func compileStruct(e *ast.StructConstructor, sc *scope) (*compiled, error) {
 		for i, f := range fns {
 			v, err := f(row)
 			if err != nil {
-				return nil, err
+				v = nil
 			}
 			vals[i] = v
 		}

@@ -169,8 +169,11 @@ func compareValues(a, b any) (int, error) {
 	return types.Compare(a, b)
 }
 
-// compileComparison is = <> < <= > >=; NULL on either side gives NULL, a
-// literal NULL operand is rejected as in ksqlDB.
+// compileComparison is = <> < <= > >=. A NULL operand gives FALSE, not
+// NULL: that is how ksqlDB evaluates comparisons (its corpus expects
+// `ID = COL0` to be false when COL0 is null). A literal NULL operand is
+// rejected, as in ksqlDB. A string literal compared with ROWTIME is read
+// as a timestamp ("magic timestamp conversion").
 func compileComparison(e *ast.Binary, sc *scope) (*compiled, error) {
 	l, err := compileExpr(e.Left, sc)
 	if err != nil {
@@ -183,6 +186,10 @@ func compileComparison(e *ast.Binary, sc *scope) (*compiled, error) {
 	if isNullLiteral(e.Left) || isNullLiteral(e.Right) {
 		return nil, errorf(e.Pos, "Comparison with NULL not supported: %s %s %s", nullText(e.Left), e.Op, nullText(e.Right))
 	}
+	var err2 error
+	if l, r, err2 = magicTimestamps(e.Left, e.Right, l, r); err2 != nil {
+		return nil, err2
+	}
 	eq := e.Op == ast.OpEq || e.Op == ast.OpNeq
 	if err := checkComparable(e.Pos, comparisonNames[e.Op], eq, e.Left, e.Right, l, r); err != nil {
 		return nil, err
@@ -190,12 +197,18 @@ func compileComparison(e *ast.Binary, sc *scope) (*compiled, error) {
 	op, le, re := e.Op, l.eval, r.eval
 	c := &compiled{typ: types.BooleanType, eval: func(row []any) (any, error) {
 		a, err := le(row)
-		if a == nil || err != nil {
+		if err != nil {
 			return nil, err
 		}
+		if a == nil {
+			return false, nil
+		}
 		b, err := re(row)
-		if b == nil || err != nil {
+		if err != nil {
 			return nil, err
+		}
+		if b == nil {
+			return false, nil
 		}
 		n, err := compareValues(a, b)
 		if err != nil {
@@ -312,6 +325,13 @@ func compileBetween(e *ast.Between, sc *scope) (*compiled, error) {
 	hi, err := compileExpr(e.High, sc)
 	if err != nil {
 		return nil, err
+	}
+	var err2 error
+	if x, lo, err2 = magicTimestamps(e.Expr, e.Low, x, lo); err2 != nil {
+		return nil, err2
+	}
+	if x, hi, err2 = magicTimestamps(e.Expr, e.High, x, hi); err2 != nil {
+		return nil, err2
 	}
 	if err := checkComparable(e.Pos, "BETWEEN", false, e.Expr, e.Low, x, lo); err != nil {
 		return nil, err
@@ -468,11 +488,117 @@ func commonType(ts []*types.Type) (*types.Type, error) {
 			out = t
 			continue
 		}
-		c, err := types.CommonType(out, t)
+		c, err := widerType(out, t)
 		if err != nil {
 			return nil, err
 		}
 		out = c
 	}
 	return out, nil
+}
+
+// magicTimestamps implements ksqlDB's conversion of a string literal
+// compared with ROWTIME (or WINDOWSTART/WINDOWEND): the string is parsed as
+// a timestamp (partial dates and zones allowed) and compared as epoch
+// milliseconds.
+func magicTimestamps(le, re ast.Expr, l, r *compiled) (*compiled, *compiled, error) {
+	conv := func(col ast.Expr, lit ast.Expr, c *compiled) (*compiled, error) {
+		ref, ok := col.(*ast.ColumnRef)
+		if !ok || (ref.Name != "ROWTIME" && ref.Name != "WINDOWSTART" && ref.Name != "WINDOWEND") {
+			return c, nil
+		}
+		s, ok := lit.(*ast.StringLiteral)
+		if !ok {
+			return c, nil
+		}
+		ts, err := types.ParseTimestamp(s.Value)
+		if err != nil {
+			return nil, errorf(s.Pos, "Failed to parse timestamp '%s': %v", s.Value, decimalMessage(err))
+		}
+		return constant(int64(ts), types.BigintType), nil
+	}
+	var err error
+	if r, err = conv(le, re, r); err != nil {
+		return nil, nil, err
+	}
+	if l, err = conv(re, le, l); err != nil {
+		return nil, nil, err
+	}
+	return l, r, nil
+}
+
+// widerType is types.CommonType, extended as ksqlDB does for structs: two
+// structs widen to the struct with the fields of both (by name, in order of
+// first appearance), each field at the common type of its occurrences.
+func widerType(a, b *types.Type) (*types.Type, error) {
+	if a.Kind == types.StructKind && b.Kind == types.StructKind {
+		fields := append([]types.Field(nil), a.Fields...)
+		for _, f := range b.Fields {
+			i := a.FieldIndex(f.Name)
+			if i < 0 {
+				fields = append(fields, f)
+				continue
+			}
+			ft, err := widerType(fields[i].Type, f.Type)
+			if err != nil {
+				return nil, err
+			}
+			fields[i] = types.Field{Name: f.Name, Type: ft}
+		}
+		return types.StructOf(fields...), nil
+	}
+	if a.Kind == types.Array && b.Kind == types.Array {
+		e, err := widerType(a.Elem, b.Elem)
+		if err != nil {
+			return nil, err
+		}
+		return types.ArrayOf(e), nil
+	}
+	if a.Kind == types.Null {
+		return b, nil
+	}
+	if b.Kind == types.Null {
+		return a, nil
+	}
+	return types.CommonType(a, b)
+}
+
+// widenValue converts a value to a wider type, including struct widening
+// (missing fields are NULL), which types.CoerceTo does not know.
+func widenValue(v any, from, to *types.Type) (any, error) {
+	if v == nil || from.Equal(to) {
+		return v, nil
+	}
+	switch {
+	case from.Kind == types.StructKind && to.Kind == types.StructKind:
+		s, ok := v.(*types.Struct)
+		if !ok {
+			return nil, fmt.Errorf("planner: struct value %T", v)
+		}
+		vals := make([]any, len(to.Fields))
+		for i, f := range to.Fields {
+			j := from.FieldIndex(f.Name)
+			if j < 0 {
+				continue
+			}
+			fv, err := widenValue(s.Values[j], from.Fields[j].Type, f.Type)
+			if err != nil {
+				return nil, err
+			}
+			vals[i] = fv
+		}
+		return &types.Struct{Type: to, Values: vals}, nil
+	case from.Kind == types.Array && to.Kind == types.Array:
+		list, _ := v.([]any)
+		out := make([]any, len(list))
+		for i, e := range list {
+			ev, err := widenValue(e, from.Elem, to.Elem)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = ev
+		}
+		return out, nil
+	}
+	return types.CoerceTo(v, from, to)
 }

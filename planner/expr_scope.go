@@ -57,6 +57,9 @@ type scope struct {
 	clause string
 	reg    *functions.Registry
 	cat    Catalog
+	// reads, when set, collects the row positions compiled column
+	// references read (exec's ColumnReader lets operators fill only those).
+	reads *[]int
 	// tableFunctions allows table function calls (only at the top of a
 	// select item, where the planner turns them into a flat-map).
 	tableFunctions bool

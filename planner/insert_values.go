@@ -11,7 +11,7 @@ func planInsertValues(s *ast.InsertValues, cat Catalog, o Options) (r *InsertRow
 	defer recoverInternal(&err)
 	dst, ok := cat.Source(s.Target)
 	if !ok {
-		return nil, errorf(s.Pos, "Cannot insert values into an unknown stream/table: `%s`", s.Target)
+		return nil, errorf(s.Pos, "Cannot insert values into an unknown stream/table: `%s`%s", s.Target, caseHint(s.Target, cat))
 	}
 	if dst.IsSource {
 		return nil, errorf(s.Pos, "Cannot insert values into read-only %s: %s", strings.ToLower(dst.Kind.String()), dst.Name)
@@ -22,9 +22,7 @@ func planInsertValues(s *ast.InsertValues, cat Catalog, o Options) (r *InsertRow
 	names := s.Columns
 	if len(names) == 0 {
 		for _, c := range sinkOrder(dst.Columns) {
-			if !c.Headers {
-				names = append(names, c.Name)
-			}
+			names = append(names, c.Name)
 		}
 	}
 	if len(names) != len(s.Values) {
@@ -112,4 +110,20 @@ func valuesText(vs []ast.Expr) string {
 		parts[i] = exprText(v)
 	}
 	return strings.Join(parts, ", ")
+}
+
+// caseHint suggests the source the user probably meant when the name only
+// differs in case, with ksqlDB's wording for quoted and unquoted names.
+func caseHint(name string, cat Catalog) string {
+	if up := strings.ToUpper(name); up != name {
+		if _, ok := cat.Source(up); ok {
+			return "\nDid you mean " + up + "? Hint: try removing double quotes from the source name."
+		}
+	}
+	if low := strings.ToLower(name); low != name {
+		if _, ok := cat.Source(low); ok {
+			return "\nDid you mean \"" + low + "\"? Hint: wrap the source name in double quotes to make it case-sensitive."
+		}
+	}
+	return ""
 }

@@ -46,7 +46,9 @@ func (a *analysis) findKeys() error {
 		}
 	}
 	if len(missing) > 0 {
-		return a.missingKeyError(missing)
+		// ksqlDB names every key column (or partitioning expression) when
+		// any is missing, so the message shows the whole key.
+		return a.missingKeyError(wanted)
 	}
 	return a.checkValueColumns()
 }

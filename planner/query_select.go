@@ -313,14 +313,31 @@ func (a *analysis) compileItems() error {
 // nameItems gives unnamed items KSQL_COL_n names (n counting up from 0,
 // skipping names in use) and rejects reserved and duplicate names.
 func (a *analysis) nameItems() error {
+	// A struct field's name that clashes with a source column or an
+	// earlier output column gets a suffix: A->B beside B is B_1.
 	taken := map[string]bool{}
 	for _, c := range a.src.Columns {
 		taken[c.Name] = true
 	}
+	used := map[string]bool{}
 	for _, it := range a.items {
-		if it.name != "" {
-			taken[it.name] = true
+		if _, deref := it.expr.(*ast.Dereference); deref && it.derived && !it.fromStar {
+			base := it.name
+			if taken[base] || used[base] {
+				for k := 1; ; k++ {
+					if n := fmt.Sprintf("%s_%d", base, k); !taken[n] && !used[n] {
+						it.name = n
+						break
+					}
+				}
+			}
 		}
+		if it.name != "" {
+			used[it.name] = true
+		}
+	}
+	for n := range used {
+		taken[n] = true
 	}
 	n := 0
 	for _, it := range a.items {
