@@ -1,6 +1,8 @@
 package planner
 
 import (
+	"strings"
+
 	"github.com/sluicedb/sluice/ast"
 	"github.com/sluicedb/sluice/functions"
 	"github.com/sluicedb/sluice/types"
@@ -107,13 +109,12 @@ func isTableFunction(e ast.Expr, sc *scope) bool {
 // resolveCall compiles the arguments, resolves the overload and inserts
 // the implicit casts the resolution chose.
 func resolveCall(e *ast.FunctionCall, sc *scope) (*resolvedCall, error) {
-	if e.Star {
-		return nil, errorf(e.Pos, "Aggregate functions are not yet supported: %s(*)", e.Name)
-	}
+	// F(*) on a scalar or table function is a call without arguments;
+	// aggregates (COUNT(*)) never get here.
 	args := make([]functions.Arg, len(e.Args))
 	comp := make([]*compiled, len(e.Args))
 	for i, a := range e.Args {
-		if ref, ok := a.(*ast.ColumnRef); ok && i == 0 && ref.Source == "" && functions.TakesTimeUnit(e.Name) {
+		if ref, ok := a.(*ast.ColumnRef); ok && i == 0 && ref.Source == "" && functions.TakesTimeUnit(e.Name) && isTimeUnit(ref.Name) {
 			// DATEADD(DAYS, ...): the unit keyword reaches the function as
 			// the string of its name.
 			comp[i] = constant(ref.Name, types.StringType)
@@ -217,4 +218,14 @@ func compileLambda(l *ast.Lambda, inputs []*types.Type, sc *scope) (*compiled, e
 		inner.lambdas = append(inner.lambdas, lambdaVar{name: p, typ: inputs[i], index: base + i})
 	}
 	return compileExpr(l.Body, &inner)
+}
+
+// isTimeUnit reports whether name is a time unit keyword, which the
+// interval functions take as their first argument.
+func isTimeUnit(name string) bool {
+	switch strings.TrimSuffix(name, "S") {
+	case "MILLISECOND", "SECOND", "MINUTE", "HOUR", "DAY", "MICROSECOND", "NANOSECOND":
+		return true
+	}
+	return false
 }
