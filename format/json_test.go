@@ -1,6 +1,7 @@
 package format
 
 import (
+	stdjson "encoding/json"
 	"errors"
 	"fmt"
 	"math/rand"
@@ -272,6 +273,56 @@ func TestUnscaled64MatchesExact(t *testing.T) {
 		}
 		if got := types.NewDecimal(u, int32(scale)); got.Cmp(want) != 0 {
 			t.Fatalf("seed %d: %s DECIMAL(%d,%d): fast %s, exact %s", seed, tok, precision, scale, got, want)
+		}
+	}
+}
+
+// TestJSONStringsAgainstStdlib: any string encoding/json writes (its
+// escapes include \u003c, \u2028 and \ufffd for invalid UTF-8) reads back
+// through our scanner as encoding/json reads it, and our encoder's output
+// reads back in encoding/json unchanged.
+func TestJSONStringsAgainstStdlib(t *testing.T) {
+	seed := rand.Int63()
+	t.Logf("seed %d", seed)
+	r := rand.New(rand.NewSource(seed))
+	cols := []types.Column{col("S", types.StringType)}
+	dec, _ := jsonFormat{}.NewDecoder(cols, Options{})
+	enc, _ := jsonFormat{}.NewEncoder(cols, Options{})
+	for i := 0; i < 5000; i++ {
+		b := make([]byte, r.Intn(12))
+		for j := range b {
+			switch r.Intn(4) {
+			case 0:
+				b[j] = byte(r.Intn(0x20))
+			case 1:
+				b[j] = byte(r.Intn(256))
+			default:
+				b[j] = byte(0x20 + r.Intn(0x60))
+			}
+		}
+		s := string(b)
+		if r.Intn(4) == 0 {
+			s += "\u2028😀<>&"
+		}
+		doc, err := stdjson.Marshal(map[string]string{"S": s})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want map[string]string
+		if err := stdjson.Unmarshal(doc, &want); err != nil {
+			t.Fatal(err)
+		}
+		row, err := dec.DecodeRow(doc, nil)
+		if err != nil || row[0] != want["S"] {
+			t.Fatalf("seed %d: %s decoded to %q, %v; encoding/json says %q", seed, doc, row[0], err, want["S"])
+		}
+		out, err := enc.EncodeRow(nil, []any{want["S"]})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back map[string]string
+		if err := stdjson.Unmarshal(out, &back); err != nil || back["S"] != want["S"] {
+			t.Fatalf("seed %d: we wrote %s for %q; encoding/json reads %q, %v", seed, out, want["S"], back["S"], err)
 		}
 	}
 }
