@@ -65,6 +65,10 @@ func compileCall(e *ast.FunctionCall, sc *scope) (*compiled, error) {
 // compileTableCall compiles a table function call (EXPLODE, ...) into an
 // evaluator returning the []any of generated values.
 func compileTableCall(e *ast.FunctionCall, sc *scope) (*compiled, error) {
+	var reads []int
+	inner := *sc
+	inner.reads = &reads
+	sc = &inner
 	rc, err := resolveCall(e, sc)
 	if err != nil {
 		return nil, err
@@ -92,7 +96,7 @@ func compileTableCall(e *ast.FunctionCall, sc *scope) (*compiled, error) {
 			return nil, err
 		}
 		return out, nil
-	}}
+	}, reads: dedupe(reads)}
 	return c, nil
 }
 

@@ -73,6 +73,33 @@ func compileExpr(e ast.Expr, sc *scope) (*compiled, error) {
 	return nil, errorf(e.Position(), "Unsupported expression: %s", exprText(e))
 }
 
+// compileTop compiles an expression that an operator will evaluate,
+// recording the row positions it reads.
+func compileTop(e ast.Expr, sc *scope) (*compiled, error) {
+	var reads []int
+	inner := *sc
+	inner.reads = &reads
+	c, err := compileExpr(e, &inner)
+	if err != nil {
+		return nil, err
+	}
+	out := *c
+	out.reads = dedupe(reads)
+	return &out, nil
+}
+
+func dedupe(xs []int) []int {
+	seen := map[int]bool{}
+	out := []int{}
+	for _, x := range xs {
+		if !seen[x] {
+			seen[x] = true
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
 // constant is a compiled literal.
 func constant(v any, t *types.Type) *compiled {
 	return &compiled{eval: func([]any) (any, error) { return v, nil }, typ: t, isConst: true, val: v}

@@ -19,6 +19,9 @@ type compiled struct {
 	typ     *types.Type
 	isConst bool
 	val     any
+	// reads lists the row positions the expression reads; set by
+	// compileTop for the expressions handed to exec.
+	reads []int
 }
 
 // column is a name an expression may reference.

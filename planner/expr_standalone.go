@@ -11,11 +11,11 @@ import (
 func compileStandalone(e ast.Expr, columns []types.Column, o Options) (ev exec.Evaluator, t *types.Type, err error) {
 	defer recoverInternal(&err)
 	sc := newScope(columns, "", "", o.registry())
-	c, err := compileExpr(e, sc)
+	c, err := compileTop(e, sc)
 	if err != nil {
 		return nil, nil, err
 	}
-	return exec.EvalFunc(c.eval), c.typ, nil
+	return guarded(c), c.typ, nil
 }
 
 // recoverInternal turns a panic inside planning into an internal error, so

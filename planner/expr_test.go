@@ -163,6 +163,20 @@ func TestExpressions(t *testing.T) {
 			if got := types.Format(v); got != tc.want {
 				t.Errorf("value = %s, want %s", got, tc.want)
 			}
+			// Operators fill only the positions an evaluator says it reads
+			// (exec's ColumnReader); the value must not change.
+			reader, ok := ev.(interface{ ReadsColumns() []int })
+			if !ok {
+				t.Fatal("evaluator does not report the columns it reads")
+			}
+			sparse := make([]any, len(exprRow()))
+			full := exprRow()
+			for _, i := range reader.ReadsColumns() {
+				sparse[i] = full[i]
+			}
+			if v2, err := ev.Eval(sparse); err != nil || types.Format(v2) != types.Format(v) {
+				t.Errorf("with only columns %v filled: %s, %v; want %s", reader.ReadsColumns(), types.Format(v2), err, types.Format(v))
+			}
 			if v != nil {
 				if err := types.CheckValue(v, typ); err != nil {
 					t.Errorf("value %s does not fit its static type %s: %v", types.Format(v), typ, err)

@@ -64,17 +64,34 @@ func sourceSpec(src *Source, o Options) (exec.SourceSpec, error) {
 	return spec, nil
 }
 
-// guarded wraps an evaluator so that a panic in it (a bug, never bad data)
-// becomes that row's error instead of taking the task down.
-func guarded(f evalFn) exec.Evaluator {
-	return exec.EvalFunc(func(row []any) (v any, err error) {
-		defer func() {
-			if r := recover(); r != nil {
-				v, err = nil, fmt.Errorf("planner: internal error evaluating expression: %v", r)
-			}
-		}()
-		return f(row)
-	})
+// evaluator is the exec.Evaluator the planner hands to operators: the
+// compiled expression, the row positions it reads (exec's ColumnReader, so
+// operators box only those), and a recover so that a panic (a bug, never
+// bad data) becomes that row's error instead of taking the task down.
+type evaluator struct {
+	f     evalFn
+	reads []int
+}
+
+// Eval implements exec.Evaluator.
+func (e *evaluator) Eval(row []any) (v any, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			v, err = nil, fmt.Errorf("planner: internal error evaluating expression: %v", r)
+		}
+	}()
+	return e.f(row)
+}
+
+// ReadsColumns lists the row positions the expression reads.
+func (e *evaluator) ReadsColumns() []int { return e.reads }
+
+func guarded(c *compiled) exec.Evaluator {
+	reads := c.reads
+	if reads == nil {
+		reads = []int{}
+	}
+	return &evaluator{f: c.eval, reads: reads}
 }
 
 // build lays the analysed query out as operators and a logical plan:
@@ -88,7 +105,7 @@ func (a *analysis) build(o Options) (*QueryPlan, error) {
 	node := &Node{Op: "Source", Detail: a.src.Name, Schema: a.src.Columns}
 	schema := spec.Schema
 	if a.where != nil {
-		qs.Operators = append(qs.Operators, exec.NewFilter(schema, guarded(a.where.eval)))
+		qs.Operators = append(qs.Operators, exec.NewFilter(schema, guarded(a.where)))
 		node = &Node{Op: "Filter", Detail: exprText(a.q.Where), Schema: node.Schema, Input: node}
 	}
 	if len(a.gens) > 0 {
@@ -97,7 +114,7 @@ func (a *analysis) build(o Options) (*QueryPlan, error) {
 		var texts []string
 		for i, g := range a.gens {
 			cols = append(cols, types.Column{Name: fmt.Sprintf("$TF%d", i), Type: g.typ})
-			gens[i] = guarded(g.eval)
+			gens[i] = guarded(g)
 			texts = append(texts, exprText(a.genExprs[i]))
 		}
 		if schema, err = types.NewSchema(cols...); err != nil {
@@ -131,7 +148,7 @@ func (a *analysis) build(o Options) (*QueryPlan, error) {
 	exprs := make([]exec.Evaluator, len(items))
 	texts := make([]string, len(items))
 	for i, it := range items {
-		exprs[i] = guarded(it.c.eval)
+		exprs[i] = guarded(it.c)
 		texts[i] = exprText(it.expr)
 		if it.name != texts[i] {
 			texts[i] += " AS " + ast.QuoteIdent(it.name)

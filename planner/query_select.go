@@ -124,7 +124,7 @@ func (a *analysis) analyzeWhere() error {
 	if a.q.Where == nil {
 		return nil
 	}
-	c, err := compileExpr(a.q.Where, a.scope.withClause("WHERE"))
+	c, err := compileTop(a.q.Where, a.scope.withClause("WHERE"))
 	if err != nil {
 		if pe, ok := err.(*Error); ok && (strings.HasPrefix(pe.Msg, "Cannot compare") || strings.HasPrefix(pe.Msg, "Error processing")) {
 			return &Error{Pos: pe.Pos, Msg: "Error in WHERE expression: " + pe.Msg}
@@ -295,10 +295,12 @@ func (a *analysis) compileItems() error {
 	a.projScope = &ps
 	for _, it := range a.items {
 		if it.gen >= 0 {
-			it.c = readAt(len(a.src.Columns)+it.gen, a.gens[it.gen].typ)
+			pos := len(a.src.Columns) + it.gen
+			it.c = readAt(pos, a.gens[it.gen].typ)
+			it.c.reads = []int{pos}
 			continue
 		}
-		c, err := compileExpr(it.expr, a.projScope)
+		c, err := compileTop(it.expr, a.projScope)
 		if err != nil {
 			return err
 		}
