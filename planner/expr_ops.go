@@ -68,7 +68,9 @@ func compileBinary(e *ast.Binary, sc *scope) (*compiled, error) {
 	if err != nil {
 		return nil, err
 	}
-	if e.Op == ast.OpConcat || (e.Op == ast.OpAdd && l.typ.Kind == types.String && r.typ.Kind == types.String) {
+	isStr := func(t *types.Type) bool { return t.Kind == types.String || t.Kind == types.Null }
+	bothStr := isStr(l.typ) && isStr(r.typ) && (l.typ.Kind == types.String || r.typ.Kind == types.String)
+	if e.Op == ast.OpConcat || (e.Op == ast.OpAdd && bothStr) {
 		return compileConcat(e, l, r)
 	}
 	return compileArith(e, l, r)
@@ -193,6 +195,10 @@ func compileComparison(e *ast.Binary, sc *scope) (*compiled, error) {
 	eq := e.Op == ast.OpEq || e.Op == ast.OpNeq
 	if err := checkComparable(e.Pos, comparisonNames[e.Op], eq, e.Left, e.Right, l, r); err != nil {
 		return nil, err
+	}
+	l, r = alignConstant(l, r)
+	if fast := typedComparison(e.Op, l, r); fast != nil {
+		return fold(fast, l, r), nil
 	}
 	op, le, re := e.Op, l.eval, r.eval
 	c := &compiled{typ: types.BooleanType, eval: func(row []any) (any, error) {
@@ -601,4 +607,116 @@ func widenValue(v any, from, to *types.Type) (any, error) {
 		return out, nil
 	}
 	return types.CoerceTo(v, from, to)
+}
+
+// alignConstant converts a numeric constant compared with a numeric
+// expression of another type to that expression's type when that is their
+// common type (TEMP > 30.0 compares DOUBLEs), so the comparison can use a
+// typed fast path instead of converting on every row.
+func alignConstant(l, r *compiled) (*compiled, *compiled) {
+	if l.typ.Kind == r.typ.Kind || !l.typ.IsNumeric() || !r.typ.IsNumeric() || l.isConst == r.isConst {
+		return l, r
+	}
+	common, err := types.CommonType(l.typ, r.typ)
+	if err != nil {
+		return l, r
+	}
+	conv := func(c *compiled, to *types.Type) *compiled {
+		if c.val == nil {
+			return c
+		}
+		v, err := types.CoerceTo(c.val, c.typ, to)
+		if err != nil {
+			return c
+		}
+		return constant(v, to)
+	}
+	if r.isConst && common.Kind == l.typ.Kind && common.Kind != types.DecimalKind {
+		return l, conv(r, l.typ)
+	}
+	if l.isConst && common.Kind == r.typ.Kind && common.Kind != types.DecimalKind {
+		return conv(l, r.typ), r
+	}
+	return l, r
+}
+
+// typedComparison returns a comparison specialised for two operands of the
+// same primitive kind, or nil when the generic path is needed. The result
+// is ksqlDB's: a NULL operand compares FALSE.
+func typedComparison(op ast.BinaryOp, l, r *compiled) *compiled {
+	if l.typ.Kind != r.typ.Kind {
+		return nil
+	}
+	le, re := l.eval, r.eval
+	var cmp func(a, b any) int
+	switch l.typ.Kind {
+	case types.Integer:
+		cmp = func(a, b any) int { return cmpOrdered(a.(int32), b.(int32)) }
+	case types.Bigint:
+		cmp = func(a, b any) int { return cmpOrdered(a.(int64), b.(int64)) }
+	case types.String:
+		cmp = func(a, b any) int { return cmpOrdered(a.(string), b.(string)) }
+	case types.Double:
+		// Plain float comparison: NaN is neither less, equal nor greater.
+		cmp = func(a, b any) int {
+			x, y := a.(float64), b.(float64)
+			switch {
+			case x < y:
+				return -1
+			case x > y:
+				return 1
+			case x == y:
+				return 0
+			}
+			return 2
+		}
+	default:
+		return nil
+	}
+	test := comparisonTest(op)
+	return &compiled{typ: types.BooleanType, eval: func(row []any) (any, error) {
+		a, err := le(row)
+		if err != nil {
+			return nil, err
+		}
+		if a == nil {
+			return false, nil
+		}
+		b, err := re(row)
+		if err != nil {
+			return nil, err
+		}
+		if b == nil {
+			return false, nil
+		}
+		return test(cmp(a, b)), nil
+	}}
+}
+
+func cmpOrdered[T int32 | int64 | string](a, b T) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// comparisonTest maps a three-way result to the operator's truth; 2 means
+// unordered (NaN), for which only <> holds.
+func comparisonTest(op ast.BinaryOp) func(n int) bool {
+	switch op {
+	case ast.OpEq:
+		return func(n int) bool { return n == 0 }
+	case ast.OpNeq:
+		return func(n int) bool { return n != 0 }
+	case ast.OpLt:
+		return func(n int) bool { return n == -1 }
+	case ast.OpLte:
+		return func(n int) bool { return n == -1 || n == 0 }
+	case ast.OpGt:
+		return func(n int) bool { return n == 1 }
+	}
+	return func(n int) bool { return n == 1 || n == 0 }
 }
