@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -23,7 +24,7 @@ import (
 // per key. Environment:
 //
 //	SLUICE_CRASH_SEED     the seed (default: time-based; printed)
-//	SLUICE_CRASH_KILLS    how many kills (default 6)
+//	SLUICE_CRASH_KILLS    how many kills (default 10)
 //	SLUICE_CRASH_RECORDS  input records (default 200000)
 const crashChildEnv = "SLUICE_EXEC_CRASH_CHILD"
 
@@ -40,7 +41,7 @@ func TestCrashExactlyOnce(t *testing.T) {
 		return
 	}
 	seed := uint64(envInt("SLUICE_CRASH_SEED", time.Now().UnixNano()))
-	kills := int(envInt("SLUICE_CRASH_KILLS", 6))
+	kills := int(envInt("SLUICE_CRASH_KILLS", 10))
 	n := int(envInt("SLUICE_CRASH_RECORDS", 200000))
 	t.Logf("seed %d (SLUICE_CRASH_SEED to reproduce), %d kills, %d records", seed, kills, n)
 	rng := rand.New(rand.NewPCG(seed, seed))
@@ -54,7 +55,12 @@ func TestCrashExactlyOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	run := func(killAfter time.Duration) (killed bool) {
+	// run starts the child and, when killAt >= 0, SIGKILLs it once it
+	// reports having read killAt input records in this run, plus a random
+	// delay of up to jitter so the kill can land anywhere in the task's
+	// cycle (decoding, appending, committing). It reports whether the
+	// child was killed rather than finishing.
+	run := func(killAt int64, jitter time.Duration) (killed bool) {
 		cmd := exec.Command(os.Args[0], "-test.run=^TestCrashExactlyOnce$", "-test.count=1")
 		cmd.Env = append(os.Environ(), crashChildEnv+"="+dir)
 		cmd.Stderr = os.Stderr
@@ -65,55 +71,51 @@ func TestCrashExactlyOnce(t *testing.T) {
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		// The kill clock starts when the child says its query runs, so
-		// that process start-up does not eat the random delay.
-		started := make(chan struct{})
+		reached := make(chan struct{})
+		scanned := make(chan struct{})
 		go func() {
+			defer close(scanned)
 			sc := bufio.NewScanner(stdout)
+			closed := false
 			for sc.Scan() {
-				if sc.Text() == "started" {
-					close(started)
+				in, err := strconv.ParseInt(strings.TrimPrefix(sc.Text(), "in "), 10, 64)
+				if err == nil && !closed && killAt >= 0 && in >= killAt {
+					close(reached)
+					closed = true
 				}
 			}
 		}()
 		done := make(chan error, 1)
-		go func() { done <- cmd.Wait() }()
-		var timeout <-chan time.Time
-		if killAfter > 0 {
-			select {
-			case <-started:
-				timeout = time.After(killAfter)
-			case err := <-done:
-				t.Fatalf("child ended before starting its query: %v", err)
-			case <-time.After(60 * time.Second):
-				cmd.Process.Signal(syscall.SIGKILL)
-				<-done
-				t.Fatal("child did not start within 60s")
-			}
-		}
+		go func() {
+			<-scanned
+			done <- cmd.Wait()
+		}()
+		deadline := time.After(60 * time.Second)
 		select {
 		case err := <-done:
 			if err != nil {
 				t.Fatalf("child failed: %v", err)
 			}
 			return false
-		case <-timeout:
-			cmd.Process.Signal(syscall.SIGKILL)
-			err := <-done
-			var ee *exec.ExitError
-			if errors.As(err, &ee) && ee.Sys().(syscall.WaitStatus).Signaled() {
-				return true
-			}
-			if err != nil {
-				t.Fatalf("child failed: %v", err)
-			}
-			return false // finished before the kill
-		case <-time.After(60 * time.Second):
+		case <-reached:
+		case <-deadline:
 			cmd.Process.Signal(syscall.SIGKILL)
 			<-done
 			t.Fatal("child did not finish within 60s")
 		}
-		return false
+		if jitter > 0 {
+			time.Sleep(jitter)
+		}
+		cmd.Process.Signal(syscall.SIGKILL)
+		err = <-done
+		var ee *exec.ExitError
+		if errors.As(err, &ee) && ee.Sys().(syscall.WaitStatus).Signaled() {
+			return true
+		}
+		if err != nil {
+			t.Fatalf("child failed: %v", err)
+		}
+		return false // finished before the kill
 	}
 	// progress is the number of input records the query has committed.
 	progress := func() int64 {
@@ -131,22 +133,27 @@ func TestCrashExactlyOnce(t *testing.T) {
 	}
 	start := time.Now()
 	killed, midway := 0, 0
+	committed := int64(0)
 	for i := 0; i < kills; i++ {
-		after := time.Duration(1+rng.IntN(500)) * time.Millisecond
-		if run(after) {
+		// Kill somewhere in what is left, spread over the run.
+		left := int64(n) - committed
+		at := left * int64(1+rng.IntN(kills)) / int64(2*kills)
+		jitter := time.Duration(rng.IntN(10_000)) * time.Microsecond
+		if run(at, jitter) {
 			killed++
 			p := progress()
-			if p > 0 && p < int64(n) {
+			if p > committed && p < int64(n) {
 				midway++
 			}
-			t.Logf("run %d: killed after %v, %d input offsets committed", i+1, after, p)
+			t.Logf("run %d: killed after reading %d records + %v, %d input offsets committed", i+1, at, jitter, p)
+			committed = p
 		} else {
-			t.Logf("run %d: finished before the kill at %v", i+1, after)
+			t.Logf("run %d: finished before the kill", i+1)
 		}
 	}
-	run(0)
+	run(-1, 0)
 	t.Logf("%d runs killed (%d mid-way through the input), total %v", killed, midway, time.Since(start).Round(time.Millisecond))
-	if midway == 0 && kills > 0 {
+	if midway < kills/2 {
 		t.Fatalf("no kill landed while the query was working: the test proved nothing")
 	}
 
@@ -175,7 +182,9 @@ func crashChild(dir string) {
 	if trace {
 		println("crash child: log open after", time.Since(t0).String())
 	}
-	rt := NewRuntime(l, RuntimeOptions{CommitInterval: 20 * time.Millisecond})
+	// Small fetches and a short commit interval make many small
+	// transactions, so the kills land at every stage of the protocol.
+	rt := NewRuntime(l, RuntimeOptions{CommitInterval: 5 * time.Millisecond, FetchMaxBytes: 32 << 10})
 	spec, err := newHotSpec("CSAS_HOT_0", "readings", "hot", 4, 3)
 	if err != nil {
 		println("crash child:", err.Error())
@@ -186,8 +195,26 @@ func crashChild(dir string) {
 		println("crash child:", err.Error())
 		os.Exit(2)
 	}
-	os.Stdout.WriteString("started\n")
-	if err := q.WaitCaughtUp(context.Background()); err != nil {
+	// Report progress for the parent's kill points until caught up.
+	stopReport := make(chan struct{})
+	reported := make(chan struct{})
+	go func() {
+		defer close(reported)
+		tick := time.NewTicker(time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-tick.C:
+				os.Stdout.WriteString("in " + strconv.FormatInt(q.Metrics().RecordsIn, 10) + "\n")
+			case <-stopReport:
+				return
+			}
+		}
+	}()
+	err = q.WaitCaughtUp(context.Background())
+	close(stopReport)
+	<-reported
+	if err != nil {
 		println("crash child:", err.Error())
 		os.Exit(2)
 	}

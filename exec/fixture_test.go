@@ -65,15 +65,15 @@ func newHotSpec(id, in, out string, inParts, outParts int) (*QuerySpec, error) {
 	if err != nil {
 		return nil, err
 	}
-	col := func(i int) Evaluator { return EvalFunc(func(row []any) (any, error) { return row[i], nil }) }
-	pred := EvalFunc(func(row []any) (any, error) {
+	col := func(i int) Evaluator { return ColumnRef(i) }
+	pred := EvalReading([]int{3}, func(row []any) (any, error) {
 		t, ok := row[3].(float64)
 		if !ok {
 			return nil, nil
 		}
 		return t > 20.0, nil
 	})
-	upper := EvalFunc(func(row []any) (any, error) {
+	upper := EvalReading([]int{5}, func(row []any) (any, error) {
 		if row[5] == nil {
 			return nil, nil
 		}
@@ -102,12 +102,12 @@ func newHotSpec(id, in, out string, inParts, outParts int) (*QuerySpec, error) {
 	}, nil
 }
 
-// reading is the i-th generated input event: about 120 bytes of JSON, keys
+// reading is the i-th generated input event: 115 to 122 bytes of JSON, keys
 // cycling over 64 sensors, one in eight too cold to pass the filter.
 func reading(i int) broker.Record {
 	sensor := "sensor-" + strconv.Itoa(i%64)
 	temp := 15.5 + float64(i%8)*2.5
-	v := fmt.Sprintf(`{"id":%d,"sensor":"%s","temp":%.2f,"hum":%d,"site":"site-%d","status":"ok","ts":%d}`,
+	v := fmt.Sprintf(`{"id":%d,"sensor":"%s","temp":%.2f,"hum":%d,"site":"site-%d","status":"nominal","unit":"C","ts":%d}`,
 		i, sensor, temp, 30+i%40, i%16, 1700000000000+int64(i))
 	return broker.Record{Key: []byte(sensor), Value: []byte(v), Timestamp: 1700000000000 + int64(i)}
 }

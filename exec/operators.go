@@ -12,12 +12,13 @@ type Filter struct {
 	pred   Evaluator
 	keep   []int
 	bb     *types.BatchBuilder
-	vals   []any
+	rf     rowFiller
 }
 
 // NewFilter returns a filter over batches of schema s.
 func NewFilter(s *types.Schema, pred Evaluator) *Filter {
-	return &Filter{schema: s, pred: pred, bb: types.NewBatchBuilder(memory.DefaultAllocator, s)}
+	return &Filter{schema: s, pred: pred, bb: types.NewBatchBuilder(memory.DefaultAllocator, s),
+		rf: newRowFiller(s.Len(), pred)}
 }
 
 // ForTask implements TaskLocal: each task gets its own builder.
@@ -34,7 +35,7 @@ func (f *Filter) Process(tc *TaskContext, in *types.Batch, next func(*types.Batc
 	f.keep = f.keep[:0]
 	n := in.NumRows()
 	for i := 0; i < n; i++ {
-		v, err := f.pred.Eval(tc.InputRow(in, i))
+		v, err := f.pred.Eval(f.rf.fill(tc, in, i))
 		if err != nil {
 			tc.reportRowError(in, i, err)
 			continue
@@ -50,15 +51,12 @@ func (f *Filter) Process(tc *TaskContext, in *types.Batch, next func(*types.Batc
 		in.Retain()
 		return next(in)
 	}
-	// Copy the kept rows. (An Arrow filter kernel over the columns would
-	// avoid boxing; this is the general path.)
+	// Copy the kept rows column by column with typed kernels.
 	f.bb.Reserve(len(f.keep))
-	for _, i := range f.keep {
-		f.vals = in.Row(i, f.vals)
-		if err := f.bb.AppendRow(in.Meta(i), f.vals); err != nil {
-			return err
-		}
+	for c := range f.schema.Columns {
+		copyColumn(f.bb.Col(c), in, c, f.keep)
 	}
+	appendMetas(f.bb, in, f.keep)
 	out, err := f.bb.NewBatch()
 	if err != nil {
 		return err
@@ -73,7 +71,14 @@ type Project struct {
 	out   *types.Schema
 	exprs []Evaluator
 	bb    *types.BatchBuilder
-	vals  []any
+
+	// Compiled for the input schema on the first batch: refs[j] is the
+	// input column output j copies (-1 when it is evaluated), evals the
+	// outputs evaluated per row.
+	in    *types.Schema
+	refs  []int
+	evals []int
+	rf    rowFiller
 }
 
 // NewProject returns a projection producing schema out, column i computed
@@ -91,29 +96,38 @@ func (p *Project) Close() error { p.bb.Release(); return nil }
 // Schema implements Operator.
 func (p *Project) Schema() *types.Schema { return p.out }
 
-// Process implements Operator.
+// Process implements Operator. Outputs that are input columns unchanged
+// are copied with typed kernels; the others are evaluated row by row, and a
+// value that fails (or does not fit its column) becomes NULL and goes to the
+// processing log.
 func (p *Project) Process(tc *TaskContext, in *types.Batch, next func(*types.Batch) error) error {
+	if in.Schema() != p.in {
+		p.compile(in.Schema())
+	}
 	n := in.NumRows()
 	p.bb.Reserve(n)
-	if cap(p.vals) < len(p.exprs) {
-		p.vals = make([]any, len(p.exprs))
+	for j, c := range p.refs {
+		if c >= 0 {
+			copyColumn(p.bb.Col(j), in, c, nil)
+		}
 	}
-	vals := p.vals[:len(p.exprs)]
-	for i := 0; i < n; i++ {
-		row := tc.InputRow(in, i)
-		for j, e := range p.exprs {
-			v, err := e.Eval(row)
-			if err != nil {
-				tc.reportRowError(in, i, err)
-				v = nil
+	if len(p.evals) > 0 {
+		for i := 0; i < n; i++ {
+			row := p.rf.fill(tc, in, i)
+			for _, j := range p.evals {
+				v, err := p.exprs[j].Eval(row)
+				if err != nil {
+					tc.reportRowError(in, i, err)
+					v = nil
+				}
+				if err := p.bb.Col(j).AppendValue(v); err != nil {
+					tc.reportRowError(in, i, err)
+					p.bb.Col(j).AppendNull()
+				}
 			}
-			vals[j] = v
-		}
-		if err := p.bb.AppendRow(in.Meta(i), vals); err != nil {
-			tc.reportRowError(in, i, err)
-			continue
 		}
 	}
+	appendMetas(p.bb, in, nil)
 	if p.bb.Len() == 0 {
 		return nil
 	}
@@ -122,6 +136,24 @@ func (p *Project) Process(tc *TaskContext, in *types.Batch, next func(*types.Bat
 		return err
 	}
 	return next(out)
+}
+
+// compile splits the outputs into copied columns and evaluated ones for an
+// input schema.
+func (p *Project) compile(in *types.Schema) {
+	p.in = in
+	p.refs, p.evals = p.refs[:0], p.evals[:0]
+	var evs []Evaluator
+	for j, e := range p.exprs {
+		if c, ok := e.(ColumnRef); ok && int(c) < in.Len() && in.Columns[c].Type.Equal(p.out.Columns[j].Type) {
+			p.refs = append(p.refs, int(c))
+			continue
+		}
+		p.refs = append(p.refs, -1)
+		p.evals = append(p.evals, j)
+		evs = append(evs, e)
+	}
+	p.rf = newRowFiller(in.Len(), evs...)
 }
 
 // FlatMap applies table functions: for each input row it evaluates the

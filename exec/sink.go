@@ -9,22 +9,25 @@ import (
 	"github.com/sluicedb/sluice/types"
 )
 
-// sink encodes a task's output rows into records for the output topic and
-// appends them, one append per output partition per fetch, through the
-// task's transactional producer.
+// sink encodes a task's output rows into records for the output topic.
+// At the end of a fetch the task takes the encoded records (take) and hands
+// them to its appender, one append per output partition.
 //
-// Encoded bytes go to one growing arena; pending records hold offsets into
-// it (not slices, which the arena's growth would invalidate) and become
-// broker.Records only at flush.
+// Encoded bytes go to the arena of the current output buffer; pending
+// records hold offsets into it (not slices, which the arena's growth would
+// invalidate) and become broker.Records only in take.
 type sink struct {
 	spec   *SinkSpec
 	tc     *TaskContext
 	keyEnc format.Encoder
 	valEnc format.Encoder
-	arena  []byte
+	// free supplies output buffers (the appender recycles them); cur is the
+	// one being filled and arena aliases cur.arena while filling.
+	free  chan *outBuf
+	cur   *outBuf
+	arena []byte
 	// pending[p] are the records waiting for output partition p.
 	pending [][]pendingRecord
-	recs    []broker.Record
 	count   int
 }
 
@@ -36,8 +39,8 @@ type pendingRecord struct {
 	ts           int64
 }
 
-func newSink(spec *SinkSpec, schema *types.Schema, tc *TaskContext) (*sink, error) {
-	s := &sink{spec: spec, tc: tc, pending: make([][]pendingRecord, max(spec.Partitions, 1)), arena: make([]byte, 0, 64<<10)}
+func newSink(spec *SinkSpec, schema *types.Schema, tc *TaskContext, free chan *outBuf) (*sink, error) {
+	s := &sink{spec: spec, tc: tc, pending: make([][]pendingRecord, max(spec.Partitions, 1)), free: free}
 	var err error
 	if len(spec.KeyColumns) > 0 {
 		if s.keyEnc, err = encoder(spec.Key, true); err != nil {
@@ -72,8 +75,8 @@ func encoder(sd SerdeSpec, key bool) (format.Encoder, error) {
 
 func (s *sink) empty() bool { return s.count == 0 }
 
-// reset drops what was not flushed (the transaction it belonged to is
-// being aborted).
+// reset drops what was not taken (the transaction it belonged to is being
+// aborted).
 func (s *sink) reset() {
 	for p := range s.pending {
 		s.pending[p] = s.pending[p][:0]
@@ -81,9 +84,27 @@ func (s *sink) reset() {
 	s.arena, s.count = s.arena[:0], 0
 }
 
+// ensureBuf gets an output buffer to fill; it waits while all of them are
+// with the appender, which is the task's back-pressure.
+func (s *sink) ensureBuf(ctx context.Context) error {
+	if s.cur != nil {
+		return nil
+	}
+	select {
+	case s.cur = <-s.free:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	s.arena = s.cur.arena[:0]
+	return nil
+}
+
 // add encodes the rows of b. Rows that cannot be encoded go to the
 // processing log. It returns the number of records added.
-func (s *sink) add(b *types.Batch) (int, error) {
+func (s *sink) add(ctx context.Context, b *types.Batch) (int, error) {
+	if err := s.ensureBuf(ctx); err != nil {
+		return 0, err
+	}
 	n := b.NumRows()
 	added := 0
 	var tsCol []int64
@@ -161,14 +182,13 @@ func (s *sink) badRow(b *types.Batch, i int, err error) {
 	})
 }
 
-// flush appends the pending records through p, inside its open
-// transaction.
-func (s *sink) flush(ctx context.Context, p broker.Producer) error {
-	for part, pend := range s.pending {
-		if len(pend) == 0 {
-			continue
-		}
-		s.recs = s.recs[:0]
+// take returns the encoded records as an output buffer for the appender
+// and starts a new one.
+func (s *sink) take() *outBuf {
+	buf := s.cur
+	buf.arena = s.arena
+	for p, pend := range s.pending {
+		recs := buf.parts[p][:0]
 		for _, r := range pend {
 			rec := broker.Record{Timestamp: r.ts}
 			if r.kStart >= 0 {
@@ -177,13 +197,12 @@ func (s *sink) flush(ctx context.Context, p broker.Producer) error {
 			if r.vStart >= 0 {
 				rec.Value = s.arena[r.vStart:r.vEnd:r.vEnd]
 			}
-			s.recs = append(s.recs, rec)
+			recs = append(recs, rec)
 		}
-		tp := broker.TopicPartition{Topic: s.spec.Topic, Partition: int32(part)}
-		if _, err := p.Append(ctx, tp, s.recs); err != nil {
-			return fmt.Errorf("exec: append to %s/%d: %w", tp.Topic, tp.Partition, err)
-		}
+		buf.parts[p] = recs
 	}
+	buf.n = s.count
+	s.cur, s.arena = nil, nil
 	s.reset()
-	return nil
+	return buf
 }

@@ -24,6 +24,7 @@ var errLimitReached = errors.New("exec: limit reached")
 // operator instances) is rebuilt on every restart.
 type task struct {
 	q        *Query
+	ctx      context.Context // of the current fetch, for blocking in emit
 	tp       broker.TopicPartition
 	group    string
 	interval time.Duration
@@ -37,17 +38,21 @@ type task struct {
 	m         taskMetrics
 
 	// Incarnation state, owned by the task goroutine.
-	tc        *TaskContext
-	ops       []Operator
-	hooks     []CommitHook
-	nexts     []func(*types.Batch) error
-	src       *source
-	sink      *sink
-	reader    broker.Reader
-	prod      broker.Producer
-	inTxn     bool
-	txnStart  time.Time
+	tc     *TaskContext
+	ops    []Operator
+	hooks  []CommitHook
+	nexts  []func(*types.Batch) error
+	src    *source
+	sink   *sink
+	reader broker.Reader
+	app    *appender
+	// processed is the input position after the last fully processed
+	// fetch: what a commit may record. committed is the last committed
+	// position; dirty says output was sent since, txnStart when it began.
+	processed int64
 	committed int64
+	dirty     bool
+	txnStart  time.Time
 }
 
 func newTask(q *Query, p int32) (*task, error) {
@@ -140,7 +145,8 @@ func (t *task) runOnce(ctx context.Context) (err error) {
 		if len(recs) == 0 {
 			// Caught up: commit now rather than at the interval, so a
 			// quiet stream's results are visible at once.
-			t.pos.Store(t.reader.Position())
+			t.processed = t.reader.Position()
+			t.pos.Store(t.processed)
 			if err := t.commit(ctx); err != nil {
 				return err
 			}
@@ -156,12 +162,17 @@ func (t *task) runOnce(ctx context.Context) (err error) {
 			continue
 		}
 		if err := t.processFetch(ctx, recs); err != nil {
+			if ctx.Err() != nil && !errors.Is(err, errLimitReached) {
+				// Stopped mid-fetch: commit the fetches before it.
+				return t.finish()
+			}
 			return err
 		}
-		t.pos.Store(t.reader.Position())
+		t.processed = t.reader.Position()
+		t.pos.Store(t.processed)
 		if !t.persistent() {
-			t.advance(t.reader.Position())
-		} else if time.Since(t.txnStart) >= t.interval {
+			t.advance(t.processed)
+		} else if t.dirty && time.Since(t.txnStart) >= t.interval {
 			if err := t.commit(ctx); err != nil {
 				return err
 			}
@@ -206,14 +217,15 @@ func (t *task) open(ctx context.Context) error {
 	}
 	haveCommitted := false
 	if t.persistent() {
-		if t.sink, err = newSink(spec.Sink, spec.OutputSchema(), t.tc); err != nil {
-			return err
-		}
-		t.prod, err = rt.log.NewProducer(ctx, broker.ProducerOptions{
+		prod, err := rt.log.NewProducer(ctx, broker.ProducerOptions{
 			TransactionalID: fmt.Sprintf("%s-%d", t.q.ID, t.tp.Partition),
 		})
 		if err != nil {
 			return fmt.Errorf("exec: producer: %w", err)
+		}
+		t.app = newAppender(prod, t.group, t.tp, spec.Sink.Topic, spec.Sink.Partitions)
+		if t.sink, err = newSink(spec.Sink, spec.OutputSchema(), t.tc, t.app.free); err != nil {
+			return err
 		}
 		offs, err := rt.log.CommittedOffsets(ctx, t.group)
 		if err != nil {
@@ -234,16 +246,15 @@ func (t *task) open(ctx context.Context) error {
 			return err
 		}
 	}
-	t.committed = -1
+	t.processed, t.committed, t.dirty = t.reader.Position(), -1, false
 	if t.persistent() && !haveCommitted {
 		// Pin the resolved start (latest in particular) so that a crash
 		// before the first commit does not move it.
-		t.committed = -2
 		if err := t.commit(ctx); err != nil {
 			return err
 		}
 	}
-	t.committed = t.reader.Position()
+	t.committed = t.processed
 	t.pos.Store(t.committed)
 	t.advance(t.committed)
 	return nil
@@ -287,11 +298,11 @@ func (t *task) cleanup() {
 		t.reader.Close()
 		t.reader = nil
 	}
-	if t.prod != nil {
-		t.prod.Close()
-		t.prod = nil
+	if t.app != nil {
+		t.app.close()
+		t.app = nil
 	}
-	t.inTxn = false
+	t.dirty = false
 }
 
 // finish commits what was processed when the query stops. The commit uses
@@ -313,6 +324,7 @@ func (t *task) advance(pos int64) {
 // processFetch runs one fetch's records through the pipeline in batches of
 // at most MaxBatchRows and hands the output to the producer.
 func (t *task) processFetch(ctx context.Context, recs []broker.Record) error {
+	t.ctx = ctx
 	if err := t.q.rt.acquire(ctx); err != nil {
 		return err
 	}
@@ -342,12 +354,10 @@ func (t *task) processFetch(ctx context.Context, recs []broker.Record) error {
 	}
 	t.q.rt.release()
 	held = false
-	if !t.inTxn {
-		if err := t.begin(); err != nil {
-			return err
-		}
+	if !t.dirty {
+		t.dirty, t.txnStart = true, time.Now()
 	}
-	return t.sink.flush(ctx, t.prod)
+	return t.app.send(ctx, t.sink.take())
 }
 
 // push hands b to operator i, or to the sink after the last one. It owns b.
@@ -364,7 +374,7 @@ func (t *task) push(i int, b *types.Batch) error {
 func (t *task) emit(b *types.Batch) error {
 	defer b.Release()
 	if t.persistent() {
-		n, err := t.sink.add(b)
+		n, err := t.sink.add(t.ctx, b)
 		t.m.out.Add(int64(n))
 		return err
 	}
@@ -398,41 +408,22 @@ func (t *task) deliver(b *types.Batch) error {
 	return nil
 }
 
-func (t *task) begin() error {
-	if err := t.prod.BeginTxn(); err != nil {
-		return fmt.Errorf("exec: begin transaction: %w", err)
-	}
-	t.inTxn, t.txnStart = true, time.Now()
-	return nil
-}
-
-// commit makes the output produced so far, the hooks' state and the input
-// position visible together. It does nothing for push queries or when
-// nothing changed since the last commit.
+// commit makes the output sent so far, the hooks' state and the input
+// position of the last fully processed fetch visible together. It does
+// nothing for push queries or when nothing changed since the last commit.
 func (t *task) commit(ctx context.Context) error {
-	if !t.persistent() || t.prod == nil {
+	if !t.persistent() || t.app == nil {
 		return nil
 	}
-	pos := t.reader.Position()
-	if !t.inTxn && pos == t.committed {
+	pos := t.processed
+	if !t.dirty && pos == t.committed {
 		return nil
 	}
 	start := time.Now()
-	if !t.inTxn {
-		if err := t.begin(); err != nil {
-			return err
-		}
-	}
-	err := t.commitTxn(ctx, pos)
-	if err != nil {
-		// Abort so the records of this transaction are never read; the
-		// caller restarts the task from the committed offsets.
-		if aerr := t.prod.AbortTxn(context.Background()); aerr == nil {
-			t.inTxn = false
-		}
+	if err := t.app.commitAt(ctx, pos, t.hooks); err != nil {
 		return err
 	}
-	t.inTxn = false
+	t.dirty = false
 	t.committed = pos
 	d := time.Since(start)
 	t.m.commits.Add(1)
@@ -444,21 +435,6 @@ func (t *task) commit(ctx context.Context) error {
 		h.Committed()
 	}
 	t.advance(pos)
-	return nil
-}
-
-func (t *task) commitTxn(ctx context.Context, pos int64) error {
-	for _, h := range t.hooks {
-		if err := h.PrepareCommit(ctx, t.prod); err != nil {
-			return fmt.Errorf("exec: prepare commit: %w", err)
-		}
-	}
-	if err := t.prod.SendOffsets(ctx, t.group, map[broker.TopicPartition]int64{t.tp: pos}); err != nil {
-		return fmt.Errorf("exec: send offsets: %w", err)
-	}
-	if err := t.prod.CommitTxn(ctx); err != nil {
-		return fmt.Errorf("exec: commit: %w", err)
-	}
 	return nil
 }
 
