@@ -145,6 +145,20 @@ func elementType(pos ast.Pos, elems []ast.Expr, cs []*compiled, what string) (*t
 	if err2 != nil || t.Kind == types.Null || len(others) == len(cs) {
 		return nil, errorf(pos, "invalid input syntax for %s: incompatible element types %s", what, typeList(ts))
 	}
+	// Among numbers, a string literal that reads as a number joins as the
+	// exact DECIMAL it spells, as ksqlDB types it ('2e1' with a BIGINT gives
+	// DECIMAL(19, 0)).
+	if t.IsNumeric() {
+		for i, c := range cs {
+			if _, lit := elems[i].(*ast.StringLiteral); lit {
+				if d, ok := decimalLiteral(c.val.(string)); ok {
+					if w, err := widerType(t, types.DecimalOf(max(d.Precision(), int(d.Scale), 1), int(max(d.Scale, 0)))); err == nil {
+						t = w
+					}
+				}
+			}
+		}
+	}
 	for i, c := range cs {
 		if _, lit := elems[i].(*ast.StringLiteral); lit {
 			if _, ok := castLiteral(c.val.(string), t); !ok {
@@ -310,4 +324,23 @@ func compileStruct(e *ast.StructConstructor, sc *scope) (*compiled, error) {
 		return &types.Struct{Type: st, Values: vals}, nil
 	}}
 	return c, nil
+}
+
+// decimalLiteral reads a string as an exact decimal number, exponent
+// notation included.
+func decimalLiteral(s string) (types.Decimal, bool) {
+	s = strings.TrimSpace(s)
+	if d, err := types.ParseDecimal(s); err == nil {
+		return d, true
+	}
+	if v, vt, err := types.ParseNumericLiteral(s); err == nil && vt.Kind == types.Double {
+		f := v.(float64)
+		if d, err := types.DecimalFromFloat64(f); err == nil {
+			if d.Scale > 0 && f == float64(int64(f)) {
+				d = d.Rescale(0)
+			}
+			return d, true
+		}
+	}
+	return types.Decimal{}, false
 }
