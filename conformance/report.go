@@ -11,13 +11,18 @@ import (
 
 // Summary counts results.
 type Summary struct {
-	Passed, Failed, Skipped int
+	Passed  int `json:"passed"`
+	Failed  int `json:"failed"`
+	Skipped int `json:"skipped"`
 	// RejectedOther counts FAILs of cases expecting an error whose
 	// statement was rejected with another message.
-	RejectedOther int
+	RejectedOther int `json:"rejected_other_message"`
 	// Core counts the tests with no windows, joins or aggregation that use
 	// only JSON, DELIMITED and KAFKA; CorePassed how many of them pass.
-	Core, CorePassed, CoreFailed, CoreSkipped int
+	Core        int `json:"core"`
+	CorePassed  int `json:"core_passed"`
+	CoreFailed  int `json:"core_failed"`
+	CoreSkipped int `json:"core_skipped"`
 }
 
 // Summarize counts the results.
@@ -112,7 +117,10 @@ func Causes(results []*Result, outcome Outcome) []Cause {
 		if r.Outcome != outcome {
 			continue
 		}
-		key := r.Kind + ": " + generalize(r.Reason)
+		key := generalize(r.Reason)
+		if !strings.HasPrefix(key, r.Kind+":") {
+			key = r.Kind + ": " + key
+		}
 		c, ok := groups[key]
 		if !ok {
 			c = &Cause{Reason: key, Example: r.Name}
