@@ -77,15 +77,16 @@ func (p *partition) enforceRetention() error {
 		total -= s.size
 		p.segs = p.segs[1:]
 	}
+	// Readers hold the old slice without the lock: build a new one rather
+	// than filtering in place.
 	start := p.start()
-	k := 0
+	var kept []abortedTxn
 	for _, a := range p.aborted {
 		if a.last >= start {
-			p.aborted[k] = a
-			k++
+			kept = append(kept, a)
 		}
 	}
-	p.aborted = p.aborted[:k:k]
+	p.aborted = kept
 	p.mu.Unlock()
 	if len(victims) == 0 && !rolled {
 		return nil

@@ -3,6 +3,7 @@ package commitlog
 import (
 	"fmt"
 	"path"
+	"runtime"
 	"sync"
 	"time"
 
@@ -15,10 +16,11 @@ import (
 // Locking. mu guards the segment list, offset assignment, the metadata of
 // every segment, and producer and transaction state; it is held only for
 // in-memory work (plus the rare creation of a segment file), never across
-// a write or a sync. syncMu serialises writing and syncing: the appender
-// that takes it is the group-commit leader and writes and syncs everything
-// encoded so far, on behalf of every appender waiting behind it. Lock order:
-// syncMu before mu.
+// a write or a sync. The first appender to find no write in progress
+// becomes the group-commit leader: it writes and syncs everything encoded so
+// far, on behalf of every appender that arrives meanwhile, and wakes them
+// all at once. syncMu serialises the leader's file I/O with the lazy-policy
+// syncer, retention, compaction and close. Lock order: syncMu before mu.
 type partition struct {
 	l   *Log
 	tp  broker.TopicPartition
@@ -38,11 +40,13 @@ type partition struct {
 	failed    error           // sticky: a failed write or sync
 	closed    bool
 	scratch   []byte
+	flushing  bool          // a group-commit leader is writing
+	flushDone chan struct{} // closed and replaced when a leader finishes
+	flushed   int64         // offsets below this are written (and synced per policy)
 
 	cleanMu sync.Mutex // one retention or compaction run at a time
 
 	syncMu   sync.Mutex
-	flushed  int64      // offsets below this are written (and synced per policy)
 	unsynced []*segment // written but not yet synced (interval/none policies)
 	lastSync time.Time
 	free     [][]byte
@@ -263,25 +267,58 @@ func (p *partition) roll() (*segment, error) {
 }
 
 // flush returns once every offset below target is written and synced per
-// policy. The first caller to take syncMu writes and syncs everything that
-// has been encoded by then, so callers that arrive during a sync are all
-// served by the next one: that is group commit.
+// policy. The leader writes and syncs everything encoded by the time it
+// starts, so the appenders that arrive during one sync are all served by
+// the next: that is group commit.
 func (p *partition) flush(target int64) error {
-	p.syncMu.Lock()
-	defer p.syncMu.Unlock()
-	if p.flushed >= target {
-		return nil
-	}
 	p.mu.Lock()
-	if p.failed != nil {
+	for {
+		if p.flushed >= target {
+			p.mu.Unlock()
+			return nil
+		}
+		if p.failed != nil {
+			err := p.failed
+			p.mu.Unlock()
+			return err
+		}
+		if !p.flushing {
+			break
+		}
+		// A leader is writing; everyone waiting is woken together when it
+		// is done (a mutex would release them one by one, and the first
+		// ones released would start the next sync with only their data).
+		ch := p.flushDone
 		p.mu.Unlock()
-		return p.failed
+		<-ch
+		p.mu.Lock()
 	}
+	p.flushing = true
+	p.mu.Unlock()
+	// The appenders woken by the previous flush are about to encode their
+	// next records; one yield lets them join this sync instead of the next.
+	runtime.Gosched()
+
+	p.syncMu.Lock()
+	p.mu.Lock()
 	chunks, seals := p.pending, p.toIndex
 	p.pending, p.toIndex = nil, nil
 	end := p.next
 	p.mu.Unlock()
+	err := p.writeOut(chunks, seals, end)
+	p.syncMu.Unlock()
 
+	p.mu.Lock()
+	p.flushing = false
+	close(p.flushDone)
+	p.flushDone = make(chan struct{})
+	p.mu.Unlock()
+	return err
+}
+
+// writeOut writes and syncs (per policy) the chunks taken from pending, then
+// publishes end as the high watermark. Caller holds syncMu.
+func (p *partition) writeOut(chunks []chunk, seals []*segment, end int64) error {
 	for _, c := range chunks {
 		if _, err := c.seg.f.WriteAt(c.buf, c.pos); err != nil {
 			return p.fail(fmt.Errorf("commitlog: write %s: %w", c.seg.path, err))

@@ -45,6 +45,7 @@ func openPartition(l *Log, tp broker.TopicPartition, dir string, cfg broker.Topi
 		producers: map[int64]*producerState{},
 		ongoing:   map[int64]int64{},
 		hwCh:      make(chan struct{}),
+		flushDone: make(chan struct{}),
 	}
 	names, err := l.fs.List(dir)
 	if err != nil {
