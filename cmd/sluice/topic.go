@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"io"
 	"os"
 	"os/signal"
@@ -44,7 +43,8 @@ const topicUsage = `usage: sluice topic <subcommand> [arguments] [--data-dir DIR
         appends one record per stdin line (the line is the value; with
         --key-separator the text before the first SEP is the key) and exits 0
         only once every line is durable. Without --partition, keyed records go
-        to hash(key) mod partitions and unkeyed ones rotate per batch.
+        where Kafka's default partitioner puts them (murmur2 of the key) and
+        unkeyed ones rotate per batch.
   consume NAME [--from-beginning | --offset N|beginning|end | --from-timestamp MS]
                [--partition P] [--count N] [--follow] [--format FMT]
                [--isolation read_committed|read_uncommitted]
@@ -429,9 +429,7 @@ func topicProduce(l broker.Log, f *topicFlags, stdin io.Reader, out io.Writer) e
 			case fixed >= 0:
 				p = int32(fixed)
 			case key != nil:
-				h := fnv.New32a()
-				h.Write(key)
-				p = int32(h.Sum32() % uint32(nparts))
+				p = broker.PartitionForKey(key, int(nparts))
 			}
 			b := &batches[p]
 			span := [4]int{-1, -1, 0, 0}
