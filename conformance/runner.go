@@ -427,12 +427,19 @@ func runTest(ctx context.Context, t *Test, opts Options, r *Result) {
 	}
 
 	lines := 0
+	rest := c.RestError != nil
 	for i, s := range t.Statements {
 		// ksqlDB's harness joins the statements with newlines and parses
 		// them as one script, so positions in its messages count lines from
-		// the first statement; leading newlines reproduce that.
-		err := eng.Execute(ctx, strings.Repeat("\n", lines)+s)
-		lines += strings.Count(s, "\n") + 1
+		// the first statement; leading newlines reproduce that. The REST
+		// harness (RQTT) sends each SELECT as a request of its own.
+		text := strings.Repeat("\n", lines) + s
+		if rest && isSelect(s) {
+			text = s
+		} else {
+			lines += strings.Count(s, "\n") + 1
+		}
+		err := eng.Execute(ctx, text)
 		if err == nil {
 			continue
 		}
@@ -511,6 +518,13 @@ func runTest(ctx context.Context, t *Test, opts Options, r *Result) {
 		}
 	}
 	r.Outcome = Pass
+}
+
+// isSelect reports whether a statement is a query, which the REST harness
+// sends to /query rather than /ksql.
+func isSelect(s string) bool {
+	s = strings.TrimSpace(s)
+	return len(s) >= 7 && strings.EqualFold(s[:7], "SELECT ")
 }
 
 func oneLine(s string) string { return strings.ReplaceAll(s, "\n", " | ") }
