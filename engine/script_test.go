@@ -144,7 +144,8 @@ func (env *testEnv) run(input string) string {
 	if len(out) == 0 {
 		return "ok"
 	}
-	return strings.Join(out, "\n")
+	// A blank line ends a block's output in the script files.
+	return strings.ReplaceAll(strings.Join(out, "\n"), "\n\n", "\n")
 }
 
 func (env *testEnv) render(r Result) string {
