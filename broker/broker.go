@@ -129,8 +129,9 @@ type TopicConfig struct {
 	// RetentionBytes drops the oldest data while a partition is larger;
 	// -1 (the default) means no limit. It applies to the delete policy.
 	RetentionBytes int64
-	// DeleteRetentionMs is how long a compacted topic keeps tombstones, so
-	// that readers that are behind still see the delete. Default one day.
+	// DeleteRetentionMs is how long a compacted topic keeps tombstones,
+	// counted from the tombstone's timestamp, so that readers that are
+	// behind still see the delete. Default one day.
 	DeleteRetentionMs int64
 	// TimestampType is CreateTime (default) or LogAppendTime.
 	TimestampType TimestampType

@@ -68,9 +68,10 @@ type Log struct {
 	opts Options
 	lock io.Closer
 
-	mu     sync.RWMutex
-	topics map[string]*topic
-	closed bool
+	mu       sync.RWMutex
+	topics   map[string]*topic
+	creating map[string]bool // names reserved by a CreateTopic in progress
+	closed   bool
 
 	txn     txnCoordinator
 	offsets offsetStore
@@ -140,7 +141,7 @@ func Open(dir string, opts Options) (*Log, error) {
 		}
 		return nil, fmt.Errorf("commitlog: lock %s: %w", dir, err)
 	}
-	l := &Log{dir: dir, fs: fs, opts: opts, lock: lock, topics: map[string]*topic{}, stop: make(chan struct{})}
+	l := &Log{dir: dir, fs: fs, opts: opts, lock: lock, topics: map[string]*topic{}, creating: map[string]bool{}, stop: make(chan struct{})}
 	if err := l.load(); err != nil {
 		l.closeAll()
 		lock.Close()
@@ -286,24 +287,48 @@ func (l *Log) createTopic(name string, cfg broker.TopicConfig) error {
 	if err := validateConfig(name, cfg); err != nil {
 		return err
 	}
+	// The name is reserved under the lock and the files are made without
+	// it, so appends to other topics do not wait for this create's syncs.
 	l.mu.Lock()
-	defer l.mu.Unlock()
 	if l.closed {
+		l.mu.Unlock()
 		return broker.ErrClosed
 	}
-	if _, ok := l.topics[name]; ok {
+	if _, ok := l.topics[name]; ok || l.creating[name] {
+		l.mu.Unlock()
 		return fmt.Errorf("%w: %s", broker.ErrTopicExists, name)
 	}
-	tdir := path.Join(l.topicsDir(), name)
-	if err := l.fs.RemoveAll(tdir); err != nil { // leftovers of a crashed create
+	l.creating[name] = true
+	l.mu.Unlock()
+	t, err := l.makeTopic(name, cfg)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	delete(l.creating, name)
+	if err != nil {
 		return err
 	}
+	if l.closed {
+		for _, p := range t.parts {
+			p.close()
+		}
+		return broker.ErrClosed
+	}
+	l.topics[name] = t
+	return nil
+}
+
+// makeTopic creates a topic's files and opens it.
+func (l *Log) makeTopic(name string, cfg broker.TopicConfig) (*topic, error) {
+	tdir := path.Join(l.topicsDir(), name)
+	if err := l.fs.RemoveAll(tdir); err != nil { // leftovers of a crashed create
+		return nil, err
+	}
 	if err := l.fs.MkdirAll(tdir); err != nil {
-		return fmt.Errorf("commitlog: create topic %s: %w", name, err)
+		return nil, fmt.Errorf("commitlog: create topic %s: %w", name, err)
 	}
 	t, err := l.openTopic(name, cfg)
 	if err != nil {
-		return fmt.Errorf("commitlog: create topic %s: %w", name, err)
+		return nil, fmt.Errorf("commitlog: create topic %s: %w", name, err)
 	}
 	// The config is written last: a topic directory without it is the
 	// remains of a create that did not finish, and load removes it.
@@ -315,10 +340,9 @@ func (l *Log) createTopic(name string, cfg broker.TopicConfig) error {
 		for _, p := range t.parts {
 			p.close()
 		}
-		return fmt.Errorf("commitlog: create topic %s: %w", name, err)
+		return nil, fmt.Errorf("commitlog: create topic %s: %w", name, err)
 	}
-	l.topics[name] = t
-	return nil
+	return t, nil
 }
 
 // DeleteTopic implements broker.Log. Readers of the topic get ErrClosed.

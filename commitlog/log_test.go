@@ -472,3 +472,95 @@ func TestIntervalSync(t *testing.T) {
 		t.Fatalf("%d syncs for 20 appends under the interval policy", n)
 	}
 }
+
+// TestCompactionCrash fails a compaction at the rename, crashes, and checks
+// that the original data is intact and the leftover is removed; then
+// compacts for real, crashes, and checks the compacted log.
+func TestCompactionCrash(t *testing.T) {
+	mem := vfs.NewMemFS()
+	var failRename atomic.Bool
+	failRename.Store(true)
+	fs := vfs.Inject(mem, func(op vfs.Op, name string) error {
+		if op == vfs.OpRename && strings.HasSuffix(name, ".cleaned") && failRename.Load() {
+			return errors.New("injected rename failure")
+		}
+		return nil
+	})
+	l := openTestLog(t, "/d", fs)
+	if err := l.CreateTopic(bg, "c", broker.TopicConfig{CleanupPolicy: broker.CleanupCompact, SegmentBytes: 1024}); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{}
+	for i := 0; i < 200; i++ {
+		k, v := fmt.Sprintf("k%d", i%10), fmt.Sprintf("v%d", i)
+		if _, err := l.Append(bg, tp0("c"), []broker.Record{{Key: []byte(k), Value: []byte(v)}}); err != nil {
+			t.Fatal(err)
+		}
+		want[k] = v
+	}
+	latest := func(l *Log) (map[string]string, int) {
+		r, _ := l.NewReader(tp0("c"), broker.ReaderOptions{Offset: broker.OffsetEarliest})
+		defer r.Close()
+		got, n := map[string]string{}, 0
+		for {
+			recs, err := r.Fetch(bg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(recs) == 0 {
+				return got, n
+			}
+			for _, rec := range recs {
+				got[string(rec.Key)] = string(rec.Value)
+				n++
+			}
+		}
+	}
+	if err := l.RunCleanup(bg); err == nil {
+		t.Fatal("compaction with a failing rename succeeded")
+	}
+	l.Close()
+	l = openTestLog(t, "/d", mem.Crash(nil))
+	got, n := latest(l)
+	if fmt.Sprint(got) != fmt.Sprint(want) || n != 200 {
+		t.Fatalf("after failed compaction and crash: %d records, %v", n, got)
+	}
+	names, _ := l.fs.List("/d/topics/c/0")
+	for _, name := range names {
+		if strings.HasSuffix(name, ".cleaned") {
+			t.Fatalf("leftover %s", name)
+		}
+	}
+	if err := l.RunCleanup(bg); err != nil {
+		t.Fatal(err)
+	}
+	crashed := l.fs.(*vfs.MemFS).Crash(nil)
+	l.Close()
+	l = openTestLog(t, "/d", crashed)
+	defer l.Close()
+	got, n = latest(l)
+	if fmt.Sprint(got) != fmt.Sprint(want) || n >= 200 {
+		t.Fatalf("after compaction and crash: %d records, %v", n, got)
+	}
+}
+
+func TestConcurrentCreate(t *testing.T) {
+	l := openTestLog(t, "/d", vfs.NewMemFS())
+	defer l.Close()
+	errs := make(chan error, 8)
+	for i := 0; i < 8; i++ {
+		go func() { errs <- l.CreateTopic(bg, "same", broker.TopicConfig{Partitions: 2}) }()
+	}
+	ok := 0
+	for i := 0; i < 8; i++ {
+		switch err := <-errs; {
+		case err == nil:
+			ok++
+		case !errors.Is(err, broker.ErrTopicExists):
+			t.Fatal(err)
+		}
+	}
+	if ok != 1 {
+		t.Fatalf("%d creates of one topic succeeded", ok)
+	}
+}
