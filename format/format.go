@@ -118,11 +118,20 @@ func init() {
 func Lookup(name string) (Format, error) {
 	registryMu.RLock()
 	defer registryMu.RUnlock()
-	if f, ok := registry[strings.ToUpper(strings.TrimSpace(name))]; ok {
+	upper := strings.ToUpper(strings.TrimSpace(name))
+	if f, ok := registry[upper]; ok {
 		return f, nil
 	}
-	return nil, &SchemaError{Format: strings.ToUpper(name), Reason: "Unknown format: " + name}
+	if registryFormats[upper] {
+		return nil, &SchemaError{Format: upper, Reason: "The '" + upper + "' format is not supported yet: it needs a schema registry, which Sluice does not have yet."}
+	}
+	return nil, &SchemaError{Format: upper, Reason: "Unknown format: " + name}
 }
+
+// registryFormats are ksqlDB formats Sluice knows by name but cannot serve
+// until a schema registry exists; naming one gets a clearer error than
+// "Unknown format".
+var registryFormats = map[string]bool{"AVRO": true, "PROTOBUF": true, "PROTOBUF_NOSR": true, "JSON_SR": true}
 
 // Names lists the registered formats, sorted.
 func Names() []string {

@@ -26,6 +26,7 @@ func TestValidate(t *testing.T) {
 		err    string // substring of the error; "" means accepted
 	}{
 		{"unknown", "FOO", nil, Options{}, "Unknown format: FOO"},
+		{"registry format", "avro", nil, Options{}, "The 'AVRO' format is not supported yet"},
 		{"json any type", "json", []types.Column{col("A", types.ArrayOf(types.MapOf(types.StringType, st))), col("B", types.BytesType)}, Options{}, ""},
 		{"json wrap multi", JSON, []types.Column{col("F0", types.StringType), col("F1", types.StringType)}, Options{WrapSingleValue: boolPtr(true)}, "'WRAP_SINGLE_VALUE' is only valid for single-field value schemas"},
 		{"json unwrap multi", JSON, []types.Column{col("F0", types.StringType), col("F1", types.StringType)}, Options{WrapSingleValue: boolPtr(false)}, "'WRAP_SINGLE_VALUE' is only valid for single-field value schemas"},
