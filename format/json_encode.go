@@ -194,6 +194,9 @@ func appendJSONValue(dst []byte, v any, t *types.Type) ([]byte, error) {
 		}
 		return append(dst, ']'), nil
 	case *types.Map:
+		if x == nil || len(x.Keys) != len(x.Values) {
+			return nil, &types.Error{Code: types.CodeCast, Msg: "malformed MAP value"}
+		}
 		var elem *types.Type
 		if t != nil {
 			elem = t.Elem
@@ -215,6 +218,9 @@ func appendJSONValue(dst []byte, v any, t *types.Type) ([]byte, error) {
 		}
 		return append(dst, '}'), nil
 	case *types.Struct:
+		if x == nil || x.Type == nil {
+			return nil, &types.Error{Code: types.CodeCast, Msg: "malformed STRUCT value"}
+		}
 		dst = append(dst, '{')
 		for i, f := range x.Type.Fields {
 			if i > 0 {

@@ -302,6 +302,9 @@ func (m *Map) Put(k, v any) {
 
 // Lookup returns the value for k and whether the key is present.
 func (m *Map) Lookup(k any) (any, bool) {
+	if !mapOK(m) {
+		return nil, false
+	}
 	for i, x := range m.Keys {
 		if NotDistinct(x, k) {
 			return m.Values[i], true

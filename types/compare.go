@@ -241,7 +241,7 @@ func NotDistinct(a, b any) bool {
 		return true
 	case *Map:
 		y, ok := b.(*Map)
-		if !ok || x.Len() != y.Len() {
+		if !ok || !mapOK(x) || !mapOK(y) || x.Len() != y.Len() {
 			return false
 		}
 		for i, k := range x.Keys {
@@ -253,7 +253,7 @@ func NotDistinct(a, b any) bool {
 		return true
 	case *Struct:
 		y, ok := b.(*Struct)
-		if !ok || len(x.Type.Fields) != len(y.Type.Fields) {
+		if !ok || !structOK(x) || !structOK(y) || len(x.Type.Fields) != len(y.Type.Fields) {
 			return false
 		}
 		for i, f := range x.Type.Fields {
@@ -272,4 +272,12 @@ func NotDistinct(a, b any) bool {
 func invalidDecimal(v any) bool {
 	d, ok := v.(Decimal)
 	return ok && d.Unscaled == nil
+}
+
+// mapOK and structOK reject malformed containers (nil, mismatched lengths)
+// so comparisons answer false instead of panicking.
+func mapOK(m *Map) bool { return m != nil && len(m.Keys) == len(m.Values) }
+
+func structOK(s *Struct) bool {
+	return s != nil && s.Type != nil && len(s.Values) == len(s.Type.Fields)
 }

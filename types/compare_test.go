@@ -189,3 +189,16 @@ func TestNilTypesRefused(t *testing.T) {
 		t.Fatal("DecimalTypeOf(nil) != nil")
 	}
 }
+
+// TestMalformedContainers: comparing or printing a malformed MAP or STRUCT
+// answers instead of panicking.
+func TestMalformedContainers(t *testing.T) {
+	bad := []any{(*Map)(nil), &Map{Keys: []any{"a"}}, (*Struct)(nil), &Struct{}, &Struct{Type: StructOf(Field{"A", IntegerType})}}
+	for _, v := range bad {
+		if NotDistinct(v, v) {
+			t.Errorf("NotDistinct(%#v, itself) = true", v)
+		}
+		_ = Format(v)
+		_ = TypeOf(v)
+	}
+}

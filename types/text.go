@@ -204,8 +204,8 @@ func AppendValue(b []byte, v any) []byte {
 		}
 		return append(b, ']')
 	case *Map:
-		if x == nil {
-			return append(b, "null"...)
+		if x == nil || len(x.Keys) != len(x.Values) {
+			return append(b, "<malformed map>"...)
 		}
 		b = append(b, '{')
 		for i := range x.Keys {
@@ -218,8 +218,8 @@ func AppendValue(b []byte, v any) []byte {
 		}
 		return append(b, '}')
 	case *Struct:
-		if x == nil {
-			return append(b, "null"...)
+		if x == nil || x.Type == nil {
+			return append(b, "<malformed struct>"...)
 		}
 		// Kafka Connect's Struct.toString leaves out null fields.
 		b = append(b, "Struct{"...)
