@@ -286,37 +286,3 @@ func CoerceTo(v any, from, to *Type) (any, error) {
 	}
 	return castValue(v, from, to)
 }
-
-// Put adds or replaces the entry for k (SQL equality) keeping insertion
-// order, which is the invariant every Map value keeps.
-func (m *Map) Put(k, v any) {
-	for i, x := range m.Keys {
-		if NotDistinct(x, k) {
-			m.Values[i] = v
-			return
-		}
-	}
-	m.Keys = append(m.Keys, k)
-	m.Values = append(m.Values, v)
-}
-
-// Lookup returns the value for k and whether the key is present.
-func (m *Map) Lookup(k any) (any, bool) {
-	if !mapOK(m) {
-		return nil, false
-	}
-	for i, x := range m.Keys {
-		if NotDistinct(x, k) {
-			return m.Values[i], true
-		}
-	}
-	return nil, false
-}
-
-// Len returns the number of entries; a nil map has none.
-func (m *Map) Len() int {
-	if m == nil {
-		return 0
-	}
-	return len(m.Keys)
-}
