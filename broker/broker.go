@@ -284,7 +284,9 @@ type ProducerOptions struct {
 type Producer interface {
 	// Append appends recs to a partition like Log.Append. Inside a
 	// transaction the records become visible to read-committed readers only
-	// when CommitTxn succeeds.
+	// when CommitTxn succeeds, and Append may return before they are
+	// durable: CommitTxn makes the whole transaction durable at once, and a
+	// write error surfaces there at the latest.
 	Append(ctx context.Context, tp TopicPartition, recs []Record) (int64, error)
 	// BeginTxn starts a transaction. It fails with ErrInvalidTxnState if one
 	// is open or the producer has no TransactionalID.

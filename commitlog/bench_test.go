@@ -241,3 +241,44 @@ func BenchmarkReadSequential(b *testing.B) {
 		b.Fatal("read nothing")
 	}
 }
+
+// BenchmarkTxnCommit runs the exactly-once commit cycle of a task: a
+// transaction with one record to each of N partitions plus the group's
+// input offsets. Transactional appends do not sync; the commit syncs the
+// partitions in parallel, then the decision, then the markers.
+func BenchmarkTxnCommit(b *testing.B) {
+	for _, parts := range []int{1, 4} {
+		b.Run(fmt.Sprintf("partitions=%d", parts), func(b *testing.B) {
+			l, _ := benchLog(b, broker.TopicConfig{Partitions: parts})
+			pr, err := l.NewProducer(bg, broker.ProducerOptions{TransactionalID: "bench"})
+			if err != nil {
+				b.Fatal(err)
+			}
+			recs := benchRecords(1)
+			lat := make([]time.Duration, 0, b.N)
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				t0 := time.Now()
+				if err := pr.BeginTxn(); err != nil {
+					b.Fatal(err)
+				}
+				for p := 0; p < parts; p++ {
+					if _, err := pr.Append(bg, broker.TopicPartition{Topic: "bench", Partition: int32(p)}, recs); err != nil {
+						b.Fatal(err)
+					}
+				}
+				if err := pr.SendOffsets(bg, "g", map[broker.TopicPartition]int64{{Topic: "in"}: int64(i)}); err != nil {
+					b.Fatal(err)
+				}
+				if err := pr.CommitTxn(bg); err != nil {
+					b.Fatal(err)
+				}
+				lat = append(lat, time.Since(t0))
+			}
+			b.StopTimer()
+			slices.Sort(lat)
+			b.ReportMetric(float64(lat[len(lat)/2].Microseconds()), "p50-µs")
+			b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds()), "p99-µs")
+		})
+	}
+}

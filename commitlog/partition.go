@@ -96,6 +96,17 @@ func (ps *producerState) find(first, last int32) (seqBatch, bool) {
 	return seqBatch{}, false
 }
 
+// pendingBytes is the size of the data encoded but not yet written.
+func (p *partition) pendingBytes() int {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	n := 0
+	for _, c := range p.pending {
+		n += len(c.buf)
+	}
+	return n
+}
+
 func (p *partition) String() string { return fmt.Sprintf("%s-%d", p.tp.Topic, p.tp.Partition) }
 
 func (p *partition) active() *segment { return p.segs[len(p.segs)-1] }

@@ -166,6 +166,15 @@ func writeMarkers(parts []*partition, pid int64, epoch int16, kind byte) error {
 		}
 		ends[i] = res.next
 	}
+	return flushAll(parts, ends)
+}
+
+// flushAll waits until each partition is durable up to its end offset; the
+// syncs of different partitions run in parallel.
+func flushAll(parts []*partition, ends []int64) error {
+	if len(parts) == 1 {
+		return parts[0].flush(ends[0])
+	}
 	errs := make([]error, len(parts))
 	var wg sync.WaitGroup
 	for i, p := range parts {
@@ -203,6 +212,7 @@ type producer struct {
 
 	inTxn   bool
 	parts   map[*partition]int64 // partition -> first offset in this transaction
+	ends    map[*partition]int64 // partition -> end of this transaction's data
 	pending map[string]map[broker.TopicPartition]int64
 	closed  bool
 }
@@ -312,21 +322,38 @@ func (pr *producer) Append(ctx context.Context, tp broker.TopicPartition, recs [
 	return pr.appendLocked(p, recs)
 }
 
+// txnFlushBytes bounds what a transaction leaves queued in a partition
+// before it writes it out: transactional appends do not wait for the disk
+// (CommitTxn does, once for all partitions), but memory must stay bounded.
+const txnFlushBytes = 8 << 20
+
 func (pr *producer) appendLocked(p *partition, recs []broker.Record) (int64, error) {
 	m := batchMeta{producerID: pr.pid, epoch: pr.epoch, baseSeq: pr.seqs[p]}
-	if pr.inTxn {
-		m.attrs = attrTransactional
+	if !pr.inTxn {
+		res, err := p.append(recs, m)
+		if err != nil {
+			return 0, err
+		}
+		pr.seqs[p] += int32(len(recs))
+		return res.base, nil
 	}
-	res, err := p.append(recs, m)
+	// Inside a transaction nothing needs to be durable before the commit
+	// decision, and read-committed readers cannot see the records before
+	// it anyway, so the append only queues them; CommitTxn syncs every
+	// partition of the transaction in parallel before deciding.
+	m.attrs = attrTransactional
+	res, err := p.encode(recs, m)
+	if err == nil && (res.dup || p.pendingBytes() > txnFlushBytes) {
+		err = p.flush(res.next)
+	}
 	if err != nil {
 		return 0, err
 	}
 	pr.seqs[p] += int32(len(recs))
-	if pr.inTxn {
-		if _, ok := pr.parts[p]; !ok {
-			pr.parts[p] = res.base
-		}
+	if _, ok := pr.parts[p]; !ok {
+		pr.parts[p] = res.base
 	}
+	pr.ends[p] = max(pr.ends[p], res.next)
 	return res.base, nil
 }
 
@@ -345,6 +372,7 @@ func (pr *producer) BeginTxn() error {
 	}
 	pr.inTxn = true
 	pr.parts = map[*partition]int64{}
+	pr.ends = map[*partition]int64{}
 	pr.pending = map[string]map[broker.TopicPartition]int64{}
 	return nil
 }
@@ -403,6 +431,16 @@ func (pr *producer) CommitTxn(ctx context.Context) error {
 			a, b := d.Parts[i], d.Parts[j]
 			return a.Topic < b.Topic || (a.Topic == b.Topic && a.Partition < b.Partition)
 		})
+		// The data first: a decision must never refer to records a crash
+		// could still take.
+		parts := pr.partList()
+		ends := make([]int64, len(parts))
+		for i, p := range parts {
+			ends[i] = pr.ends[p]
+		}
+		if err := flushAll(parts, ends); err != nil {
+			return err
+		}
 		// The decision is the commit point: once it is durable, recovery
 		// will finish the commit even if we crash before the markers.
 		if err := pr.l.writeTxnRecords([]string{"commit/" + strconv.FormatInt(pr.pid, 10)}, []txnRecord{d}); err != nil {

@@ -440,9 +440,9 @@ func testTxnCommit(t *testing.T, h Harness) {
 			t.Fatalf("%v: read-committed sees open transaction: %s", p, values(got))
 		}
 	}
-	if got := values(readAll(t, l, tp(a, 0), 0, broker.ReadUncommitted)); got != "a0-1,a0-2,a0-3" {
-		t.Fatalf("read-uncommitted sees %q", got)
-	}
+	// (Whether read-uncommitted readers see an open transaction's records
+	// before the commit depends on when the producer flushes them, so the
+	// suite does not require it; after an abort they must, see TxnAbort.)
 	if err := pr.CommitTxn(ctx(t)); err != nil {
 		t.Fatal(err)
 	}
