@@ -265,3 +265,21 @@ func (b *Batch) DateAt(col, row int) Date { return Date(b.cols[col].date.Value(r
 
 // TimeAt returns the TIME at (col, row) unboxed.
 func (b *Batch) TimeAt(col, row int) Time { return Time(b.cols[col].time.Value(row)) }
+
+// Slice returns rows [i, j) as a new batch sharing the Arrow buffers and
+// the metadata (zero-copy). The caller must Release it; the parent may be
+// released independently.
+func (b *Batch) Slice(i, j int) (*Batch, error) {
+	if i < 0 || j < i || j > b.NumRows() {
+		return nil, errorf(CodeCast, "slice [%d, %d) out of range for %d rows", i, j, b.NumRows())
+	}
+	rec := b.rec.NewSlice(int64(i), int64(j))
+	meta := metaColumns{
+		rowtime:   b.meta.rowtime[i:j:j],
+		partition: b.meta.partition[i:j:j],
+		offset:    b.meta.offset[i:j:j],
+		key:       b.meta.key[i:j:j],
+		change:    b.meta.change[i:j:j],
+	}
+	return newBatch(b.schema, rec, meta), nil
+}

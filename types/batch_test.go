@@ -134,6 +134,31 @@ func TestBatchRoundTrip(t *testing.T) {
 				t.Fatalf("meta %d = %+v, want %+v", i, m, metas[i])
 			}
 		}
+		// Zero-copy slices read the same rows, nested types included.
+		for _, bounds := range [][2]int{{0, 0}, {0, 1}, {17, 93}, {199, 200}} {
+			sl, err := b.Slice(bounds[0], bounds[1])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sl.NumRows() != bounds[1]-bounds[0] {
+				t.Fatalf("slice %v has %d rows", bounds, sl.NumRows())
+			}
+			for r := 0; r < sl.NumRows(); r++ {
+				got = sl.Row(r, got)
+				for c, want := range rows[bounds[0]+r] {
+					if !sameValue(got[c], want) {
+						t.Fatalf("seed %d: slice %v row %d col %s = %s, want %s", seed, bounds, r, s.Columns[c].Name, Format(got[c]), Format(want))
+					}
+				}
+				if sl.Meta(r).Offset != metas[bounds[0]+r].Offset {
+					t.Fatalf("slice %v row %d meta offset %d", bounds, r, sl.Meta(r).Offset)
+				}
+			}
+			sl.Release()
+		}
+		if _, err := b.Slice(5, 4); err == nil {
+			t.Fatal("Slice(5, 4) accepted")
+		}
 		b.Release()
 	}
 }
