@@ -1,6 +1,7 @@
 package planner
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/sluicedb/sluice/ast"
@@ -117,6 +118,25 @@ func resolveCall(e *ast.FunctionCall, sc *scope) (*resolvedCall, error) {
 	// aggregates (COUNT(*)) never get here.
 	args := make([]functions.Arg, len(e.Args))
 	comp := make([]*compiled, len(e.Args))
+	// Lambda bodies are compiled once per set of input types: resolution
+	// may try a body for several signatures, and nested lambdas would
+	// otherwise multiply those attempts at every level.
+	lambdaCache := map[string]*compiled{}
+	compileCached := func(l *ast.Lambda, inputs []*types.Type) (*compiled, error) {
+		key := fmt.Sprintf("%p", l)
+		for _, in := range inputs {
+			key += "|" + in.String()
+		}
+		if c, ok := lambdaCache[key]; ok {
+			return c, nil
+		}
+		c, err := compileLambda(l, inputs, sc)
+		if err != nil {
+			return nil, err
+		}
+		lambdaCache[key] = c
+		return c, nil
+	}
 	for i, a := range e.Args {
 		if ref, ok := a.(*ast.ColumnRef); ok && i == 0 && ref.Source == "" && functions.TakesTimeUnit(e.Name) && isTimeUnit(ref.Name) {
 			// DATEADD(DAYS, ...): the unit keyword reaches the function as
@@ -130,7 +150,7 @@ func resolveCall(e *ast.FunctionCall, sc *scope) (*resolvedCall, error) {
 			args[i] = functions.Arg{Lambda: &functions.LambdaArg{
 				Arity: len(l.Params),
 				Body: func(inputs []*types.Type) (*types.Type, error) {
-					b, err := compileLambda(lam, inputs, sc)
+					b, err := compileCached(lam, inputs)
 					if err != nil {
 						return nil, err
 					}
@@ -157,7 +177,7 @@ func resolveCall(e *ast.FunctionCall, sc *scope) (*resolvedCall, error) {
 	li := 0
 	for i, a := range e.Args {
 		if l, ok := a.(*ast.Lambda); ok {
-			b, err := compileLambda(l, call.LambdaInputs[li], sc)
+			b, err := compileCached(l, call.LambdaInputs[li])
 			if err != nil {
 				return nil, err
 			}
