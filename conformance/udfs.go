@@ -24,7 +24,7 @@ func TestFunctions() (*functions.Registry, error) {
 	if err := r.AddAll(functions.Builtins()); err != nil {
 		return nil, err
 	}
-	for _, f := range testFunctions() {
+	for _, f := range append(testFunctions(), testAggregates()...) {
 		if err := r.Register(f); err != nil {
 			return nil, err
 		}

@@ -87,3 +87,77 @@ func TestTestFunctions(t *testing.T) {
 		t.Error("THROWING_UDTF(true) must fail")
 	}
 }
+
+func TestTestAggregates(t *testing.T) {
+	reg, err := TestFunctions()
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := func(name string, args []*types.Type, literals []any, rows ...[]any) (any, functions.Accumulator) {
+		t.Helper()
+		call, err := reg.Resolve(name, functions.TypeArgs(args...))
+		if err != nil {
+			t.Fatalf("resolve %s%v: %v", name, args, err)
+		}
+		mk, err := call.Accumulator(literals, functions.Config{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		acc := mk()
+		for _, r := range rows {
+			if err := acc.Add(r); err != nil {
+				t.Fatalf("%s add %v: %v", name, r, err)
+			}
+		}
+		// The state must survive the store round trip.
+		b, err := acc.MarshalBinary()
+		if err != nil {
+			t.Fatal(err)
+		}
+		back := mk()
+		if err := back.UnmarshalBinary(b); err != nil {
+			t.Fatalf("%s state %q: %v", name, b, err)
+		}
+		res, err := back.Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res, back
+	}
+
+	got, acc := run("TEST_UDAF", []*types.Type{types.IntegerType}, nil, []any{int32(-2147483647)}, []any{int32(5)})
+	if got != int64(-2147483642) {
+		t.Errorf("TEST_UDAF(INT) = %v", got)
+	}
+	if err := acc.Undo([]any{int32(5)}); err != nil {
+		t.Fatal(err)
+	}
+	if r, _ := acc.Result(); r != int64(-2147483647) {
+		t.Errorf("after undo: %v", r)
+	}
+	got, _ = run("TEST_UDAF", []*types.Type{structAB}, nil,
+		[]any{&types.Struct{Type: structAB, Values: []any{int32(1), int32(2)}}},
+		[]any{&types.Struct{Type: structAB, Values: []any{int32(2), int32(3)}}})
+	if render(generic(got)) != `{"A":3,"B":5}` {
+		t.Errorf("TEST_UDAF(STRUCT) = %s", render(generic(got)))
+	}
+	got, _ = run("VAR_ARG", []*types.Type{types.BigintType, types.StringType, types.StringType, types.StringType}, nil,
+		[]any{int64(6), "hi", "hello", "world"}, []any{nil, "hello", "hello", "world"})
+	if got != int64(33) {
+		t.Errorf("VAR_ARG = %v, want 33", got)
+	}
+	if _, err := reg.Resolve("VAR_ARG", functions.TypeArgs(types.BigintType, types.IntegerType)); err == nil {
+		t.Error("VAR_ARG(BIGINT, INTEGER) must not resolve")
+	}
+	dec := types.DecimalOf(5, 1)
+	got, _ = run("GENERIC_VAR_ARG", []*types.Type{dec, types.IntegerType, types.DoubleType, types.DoubleType}, nil,
+		[]any{types.MustParseDecimal("2.3"), int32(1), 1.2, 1.44},
+		[]any{nil, int32(5), 1.6, 12.34},
+		[]any{types.MustParseDecimal("5.7"), int32(1), 1.2, 1.44})
+	if render(generic(got)) != `[2.3,5.7]` {
+		t.Errorf("GENERIC_VAR_ARG = %s", render(generic(got)))
+	}
+	if _, err := reg.Resolve("GENERIC_VAR_ARG", functions.TypeArgs(dec, types.IntegerType, types.DoubleType, types.StringType, types.DoubleType)); err == nil {
+		t.Error("GENERIC_VAR_ARG with mixed variadic types must not resolve")
+	}
+}
