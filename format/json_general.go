@@ -247,8 +247,7 @@ func (d *jsonDecoder) general(t *types.Type, depth int) (any, error) {
 // mismatch reports a JSON value of the wrong shape for t, after skipping
 // it so the error offset points past it.
 func (d *jsonDecoder) mismatch(t *types.Type) error {
-	start := d.sc.pos
-	kind := "value"
+	var kind string
 	switch d.sc.peek() {
 	case '{':
 		kind = "object"
@@ -264,7 +263,6 @@ func (d *jsonDecoder) mismatch(t *types.Type) error {
 	if !d.sc.skip(1) {
 		return syntaxErr(&d.sc)
 	}
-	_ = start
 	return &types.Error{Code: types.CodeCast, Msg: "cannot read a JSON " + kind + " as " + t.String()}
 }
 
