@@ -138,8 +138,10 @@ func (r *reader) Fetch(ctx context.Context) ([]broker.Record, error) {
 				return r.recs, nil
 			}
 			// Compaction or markers left the rest of this segment without
-			// visible records: continue in the next one.
-			r.pos = nextBase
+			// visible records: continue in the next one, but never past
+			// the bound (the tail of this segment may not be written yet
+			// when a roll and a flush race with this read).
+			r.pos = min(nextBase, bound)
 		}
 	}
 }
