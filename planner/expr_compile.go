@@ -169,7 +169,9 @@ func readColumn(sc *scope, i int, t *types.Type) *compiled {
 	if sc.reads != nil {
 		*sc.reads = append(*sc.reads, i)
 	}
-	return readAt(i, t)
+	c := readAt(i, t)
+	c.isCol, c.col = true, i
+	return c
 }
 
 // compileDereference is base->field on a STRUCT.

@@ -22,6 +22,10 @@ type compiled struct {
 	// reads lists the row positions the expression reads; set by
 	// compileTop for the expressions handed to exec.
 	reads []int
+	// isCol marks a bare read of row position col, which exec copies with
+	// a typed kernel (exec.ColumnRef) instead of evaluating per row.
+	isCol bool
+	col   int
 }
 
 // column is a name an expression may reference.

@@ -149,6 +149,9 @@ func (a *analysis) build(o Options) (*QueryPlan, error) {
 	texts := make([]string, len(items))
 	for i, it := range items {
 		exprs[i] = guarded(it.c)
+		if it.c.isCol {
+			exprs[i] = exec.ColumnRef(it.c.col)
+		}
 		texts[i] = exprText(it.expr)
 		if it.name != texts[i] {
 			texts[i] += " AS " + ast.QuoteIdent(it.name)
