@@ -1,7 +1,19 @@
 // Package conformance runs ksqlDB's functional test cases (QTT and RQTT
-// files, see ../shared/conformance/ksql/FORMAT.md) against Sluice. The
-// corpus is read from disk at test time and never copied into this
-// repository.
+// files, see ../shared/conformance/ksql/FORMAT.md) against Sluice: `sluice
+// conformance` and the corpus ratchet test drive it. The corpus is read
+// from disk at test time and never copied into this repository.
+//
+// A run expands each case per format and config (Expand), gives every test
+// a fresh engine on its own commit log in a temporary directory (Opener;
+// OpenEngine is the real one), creates the case's topics, executes the
+// statements, produces the inputs serialized with the formats of the source
+// declared on each topic (serde.go), waits for the persistent queries to
+// catch up, reads every expected output topic and compares it with ksqlDB's
+// rules (compare.go), then checks the post-conditions (post.go). Formats not
+// implemented yet and features the engine reports as not yet supported are
+// SKIPs, never FAILs; a panic or a hang is a FAIL of that test only.
+// ksqlDB's test-only functions are registered in a registry of the runner's
+// own (udfs.go, udafs.go), never in the shipped one.
 package conformance
 
 import "github.com/sluicedb/sluice/conformance/corpus"
