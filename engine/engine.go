@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"maps"
 	"os"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -19,8 +18,9 @@ import (
 
 // Config configures Open. The zero value is not usable: set DataDir or Log.
 type Config struct {
-	// DataDir is where the built-in commit log keeps its data; Open opens
-	// (and Close closes) a commitlog under it. Ignored when Log is set.
+	// DataDir is the built-in commit log's directory, the same one `sluice
+	// topic --data-dir` uses; Open opens it (and Close closes it). Ignored
+	// when Log is set.
 	DataDir string
 	// Log is a log to run on instead of opening one (a Kafka cluster, a
 	// shared in-process log in tests). The engine does not close it.
@@ -119,11 +119,10 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 	case cfg.Log != nil:
 		e.log = cfg.Log
 	case cfg.DataDir != "":
-		dir := filepath.Join(cfg.DataDir, "log")
-		if err := os.MkdirAll(dir, 0o755); err != nil {
+		if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
 			return nil, fmt.Errorf("engine: %w", err)
 		}
-		l, err := commitlog.Open(dir, commitlog.Options{})
+		l, err := commitlog.Open(cfg.DataDir, commitlog.Options{})
 		if err != nil {
 			return nil, fmt.Errorf("engine: open log: %w", err)
 		}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/sluicedb/sluice/engine"
@@ -46,19 +47,30 @@ func runCommand(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		fs.PrintDefaults()
 	}
 	until := fs.Bool("until-caught-up", false, "process what the inputs hold at start, commit and exit")
-	if err := fs.Parse(args); err != nil {
+	// Flags may come after the files (sluice run a.sql --until-caught-up),
+	// which package flag alone does not allow.
+	var flags, files []string
+	for _, a := range args {
+		if strings.HasPrefix(a, "-") && a != "-" {
+			flags = append(flags, a)
+		} else {
+			files = append(files, a)
+		}
+	}
+	if err := fs.Parse(flags); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
 		return 2
 	}
-	if fs.NArg() == 0 {
+	files = append(files, fs.Args()...)
+	if len(files) == 0 {
 		fs.Usage()
 		return 2
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	return runHeadless(ctx, headlessOptions{files: fs.Args(), dataDir: dir, untilCaughtUp: *until}, stdout, stderr)
+	return runHeadless(ctx, headlessOptions{files: files, dataDir: dir, untilCaughtUp: *until}, stdout, stderr)
 }
 
 // runHeadless runs the files on an engine over dataDir. Without
