@@ -2,7 +2,7 @@ package types
 
 import (
 	"math"
-	"strings"
+	"unicode/utf8"
 )
 
 // Comparison across types follows ksqlDB: numbers compare by value whatever
@@ -54,7 +54,7 @@ func Compare(a, b any) (int, error) {
 	case string:
 		switch y := b.(type) {
 		case string:
-			return strings.Compare(x, y), nil
+			return compareJavaStrings(x, y), nil
 		case Date, Time, Timestamp:
 			c, err := Compare(b, a)
 			return -c, err
@@ -280,4 +280,38 @@ func mapOK(m *Map) bool { return m != nil && len(m.Keys) == len(m.Values) }
 
 func structOK(s *Struct) bool {
 	return s != nil && s.Type != nil && len(s.Values) == len(s.Type.Fields)
+}
+
+// compareJavaStrings orders strings as Java's String.compareTo does, by
+// UTF-16 code units, so MIN, MAX and ORDER BY agree with ksqlDB. It equals
+// byte (code point) order except when a character above U+FFFF meets one
+// in U+E000..U+FFFF: UTF-16 puts the former first.
+func compareJavaStrings(a, b string) int {
+	n := min(len(a), len(b))
+	i := 0
+	for i < n && a[i] == b[i] {
+		i++
+	}
+	if i == n {
+		return cmpInt(int64(len(a)), int64(len(b)))
+	}
+	for i > 0 && !utf8.RuneStart(a[i]) {
+		i--
+	}
+	ra, _ := utf8.DecodeRuneInString(a[i:])
+	rb, _ := utf8.DecodeRuneInString(b[i:])
+	ua, ub := utf16First(ra), utf16First(rb)
+	if ua != ub {
+		return cmpInt(int64(ua), int64(ub))
+	}
+	// Same high surrogate: the low surrogates are in code point order.
+	return cmpInt(int64(ra), int64(rb))
+}
+
+// utf16First returns the first UTF-16 code unit of r.
+func utf16First(r rune) rune {
+	if r < 0x10000 {
+		return r
+	}
+	return 0xD800 + (r-0x10000)>>10
 }

@@ -3,7 +3,9 @@ package types
 import (
 	"errors"
 	"math"
+	"math/rand"
 	"testing"
+	"unicode/utf16"
 )
 
 func TestCompare(t *testing.T) {
@@ -27,6 +29,11 @@ func TestCompare(t *testing.T) {
 		{math.Copysign(0, -1), 0.0, 0, 0},
 		{"a", "b", -1, 0},
 		{"b", "a", 1, 0},
+		{"ab", "a", 1, 0},
+		{"\uffff", "😀", 1, 0},   // UTF-16 order: U+1F600 is D83D DE00 < FFFF
+		{"x\ue000", "x😀", 1, 0}, // same, after a common prefix
+		{"😀", "😁", -1, 0},
+		{"é", "z", 1, 0},
 		{false, true, -1, 0},
 		{[]byte{0x7f}, []byte{0x80}, 1, 0}, // signed bytes, as Java
 		{[]byte{1}, []byte{1, 0}, -1, 0},
@@ -200,5 +207,36 @@ func TestMalformedContainers(t *testing.T) {
 		}
 		_ = Format(v)
 		_ = TypeOf(v)
+	}
+}
+
+// TestJavaStringOrder checks compareJavaStrings against a direct UTF-16
+// comparison on random strings mixing ASCII, BMP and astral characters.
+func TestJavaStringOrder(t *testing.T) {
+	seed := rand.Int63()
+	t.Logf("seed %d", seed)
+	r := rand.New(rand.NewSource(seed))
+	pick := []rune{'a', 'b', 'é', 0xE000, 0xFFFF, 0x1F600, 0x1F601, 0x10000, 0x10FFFF}
+	gen := func() string {
+		rs := make([]rune, r.Intn(4))
+		for i := range rs {
+			rs[i] = pick[r.Intn(len(pick))]
+		}
+		return string(rs)
+	}
+	ref := func(a, b string) int {
+		ua, ub := utf16.Encode([]rune(a)), utf16.Encode([]rune(b))
+		for i := 0; i < len(ua) && i < len(ub); i++ {
+			if ua[i] != ub[i] {
+				return cmpInt(int64(ua[i]), int64(ub[i]))
+			}
+		}
+		return cmpInt(int64(len(ua)), int64(len(ub)))
+	}
+	for i := 0; i < 20000; i++ {
+		a, b := gen(), gen()
+		if got, want := compareJavaStrings(a, b), ref(a, b); got != want {
+			t.Fatalf("seed %d: compare(%q, %q) = %d, want %d", seed, a, b, got, want)
+		}
 	}
 }
