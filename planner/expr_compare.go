@@ -1,0 +1,262 @@
+package planner
+
+import (
+	"github.com/sluicedb/sluice/ast"
+	"github.com/sluicedb/sluice/types"
+)
+
+// comparisonNames are the operator names ksqlDB's messages use.
+var comparisonNames = map[ast.BinaryOp]string{
+	ast.OpEq: "EQUAL", ast.OpNeq: "NOT_EQUAL", ast.OpLt: "LESS_THAN", ast.OpLte: "LESS_THAN_OR_EQUAL",
+	ast.OpGt: "GREATER_THAN", ast.OpGte: "GREATER_THAN_OR_EQUAL",
+}
+
+// checkComparable applies ksqlDB's comparison typing: = and <> accept
+// containers of the same shape, the ordering operators do not.
+func checkComparable(pos ast.Pos, opName string, equality bool, le, re ast.Expr, l, r *compiled) error {
+	if l.typ.Kind == types.Null || r.typ.Kind == types.Null {
+		return nil
+	}
+	ok := types.Comparable(l.typ, r.typ)
+	if equality {
+		ok = types.EqualityComparable(l.typ, r.typ)
+	}
+	if !ok {
+		return errorf(pos, "Cannot compare %s (%s) to %s (%s) with %s.", exprText(le), l.typ, exprText(re), r.typ, opName)
+	}
+	return nil
+}
+
+// compareValues compares two non-null values: containers only by
+// equality (ordered is false for them), everything else through
+// types.Compare, which also parses strings compared with temporal values.
+func compareValues(a, b any) (int, error) {
+	switch a.(type) {
+	case []any, *types.Map, *types.Struct:
+		if types.Equal(a, b) {
+			return 0, nil
+		}
+		return 1, nil
+	}
+	return types.Compare(a, b)
+}
+
+// compileComparison is = <> < <= > >=. A NULL operand gives FALSE, not
+// NULL: that is how ksqlDB evaluates comparisons (its corpus expects
+// `ID = COL0` to be false when COL0 is null). A literal NULL operand is
+// rejected, as in ksqlDB. A string literal compared with ROWTIME is read
+// as a timestamp ("magic timestamp conversion").
+func compileComparison(e *ast.Binary, sc *scope) (*compiled, error) {
+	l, err := compileExpr(e.Left, sc)
+	if err != nil {
+		return nil, err
+	}
+	r, err := compileExpr(e.Right, sc)
+	if err != nil {
+		return nil, err
+	}
+	if isNullLiteral(e.Left) || isNullLiteral(e.Right) {
+		return nil, errorf(e.Pos, "Comparison with NULL not supported: %s %s %s", nullText(e.Left), e.Op, nullText(e.Right))
+	}
+	var err2 error
+	if l, r, err2 = magicTimestamps(e.Left, e.Right, l, r); err2 != nil {
+		return nil, err2
+	}
+	eq := e.Op == ast.OpEq || e.Op == ast.OpNeq
+	if err := checkComparable(e.Pos, comparisonNames[e.Op], eq, e.Left, e.Right, l, r); err != nil {
+		return nil, err
+	}
+	l, r = alignConstant(l, r)
+	if fast := typedComparison(e.Op, l, r); fast != nil {
+		return fold(fast, l, r), nil
+	}
+	op, le, re := e.Op, l.eval, r.eval
+	c := &compiled{typ: types.BooleanType, eval: func(row []any) (any, error) {
+		a, err := le(row)
+		if err != nil {
+			return nil, err
+		}
+		if a == nil {
+			return false, nil
+		}
+		b, err := re(row)
+		if err != nil {
+			return nil, err
+		}
+		if b == nil {
+			return false, nil
+		}
+		n, err := compareValues(a, b)
+		if err != nil {
+			return nil, err
+		}
+		switch op {
+		case ast.OpEq:
+			return n == 0, nil
+		case ast.OpNeq:
+			return n != 0, nil
+		case ast.OpLt:
+			return n < 0, nil
+		case ast.OpLte:
+			return n <= 0, nil
+		case ast.OpGt:
+			return n > 0, nil
+		}
+		return n >= 0, nil
+	}}
+	return fold(c, l, r), nil
+}
+
+func isNullLiteral(e ast.Expr) bool {
+	_, ok := e.(*ast.NullLiteral)
+	return ok
+}
+
+func nullText(e ast.Expr) string {
+	if isNullLiteral(e) {
+		return "NULL"
+	}
+	return exprText(e)
+}
+
+// magicTimestamps implements ksqlDB's conversion of a string literal
+// compared with ROWTIME (or WINDOWSTART/WINDOWEND): the string is parsed as
+// a timestamp (partial dates and zones allowed) and compared as epoch
+// milliseconds.
+func magicTimestamps(le, re ast.Expr, l, r *compiled) (*compiled, *compiled, error) {
+	conv := func(col ast.Expr, lit ast.Expr, c *compiled) (*compiled, error) {
+		ref, ok := col.(*ast.ColumnRef)
+		if !ok || (ref.Name != "ROWTIME" && ref.Name != "WINDOWSTART" && ref.Name != "WINDOWEND") {
+			return c, nil
+		}
+		s, ok := lit.(*ast.StringLiteral)
+		if !ok {
+			return c, nil
+		}
+		ts, err := types.ParseTimestamp(s.Value)
+		if err != nil {
+			return nil, errorf(s.Pos, "Failed to parse timestamp '%s': %v", s.Value, decimalMessage(err))
+		}
+		return constant(int64(ts), types.BigintType), nil
+	}
+	var err error
+	if r, err = conv(le, re, r); err != nil {
+		return nil, nil, err
+	}
+	if l, err = conv(re, le, l); err != nil {
+		return nil, nil, err
+	}
+	return l, r, nil
+}
+
+// alignConstant converts a numeric constant compared with a numeric
+// expression of another type to that expression's type when that is their
+// common type (TEMP > 30.0 compares DOUBLEs), so the comparison can use a
+// typed fast path instead of converting on every row.
+func alignConstant(l, r *compiled) (*compiled, *compiled) {
+	if l.typ.Kind == r.typ.Kind || !l.typ.IsNumeric() || !r.typ.IsNumeric() || l.isConst == r.isConst {
+		return l, r
+	}
+	common, err := types.CommonType(l.typ, r.typ)
+	if err != nil {
+		return l, r
+	}
+	conv := func(c *compiled, to *types.Type) *compiled {
+		if c.val == nil {
+			return c
+		}
+		v, err := types.CoerceTo(c.val, c.typ, to)
+		if err != nil {
+			return c
+		}
+		return constant(v, to)
+	}
+	if r.isConst && common.Kind == l.typ.Kind && common.Kind != types.DecimalKind {
+		return l, conv(r, l.typ)
+	}
+	if l.isConst && common.Kind == r.typ.Kind && common.Kind != types.DecimalKind {
+		return conv(l, r.typ), r
+	}
+	return l, r
+}
+
+// typedComparison returns a comparison specialised for two operands of the
+// same primitive kind, or nil when the generic path is needed. The result
+// is ksqlDB's: a NULL operand compares FALSE.
+func typedComparison(op ast.BinaryOp, l, r *compiled) *compiled {
+	if l.typ.Kind != r.typ.Kind {
+		return nil
+	}
+	le, re := l.eval, r.eval
+	var cmp func(a, b any) int
+	switch l.typ.Kind {
+	case types.Integer:
+		cmp = func(a, b any) int { return cmpOrdered(a.(int32), b.(int32)) }
+	case types.Bigint:
+		cmp = func(a, b any) int { return cmpOrdered(a.(int64), b.(int64)) }
+	case types.String:
+		cmp = func(a, b any) int { return cmpOrdered(a.(string), b.(string)) }
+	case types.Double:
+		// Plain float comparison: NaN is neither less, equal nor greater.
+		cmp = func(a, b any) int {
+			x, y := a.(float64), b.(float64)
+			switch {
+			case x < y:
+				return -1
+			case x > y:
+				return 1
+			case x == y:
+				return 0
+			}
+			return 2
+		}
+	default:
+		return nil
+	}
+	test := comparisonTest(op)
+	return &compiled{typ: types.BooleanType, eval: func(row []any) (any, error) {
+		a, err := le(row)
+		if err != nil {
+			return nil, err
+		}
+		if a == nil {
+			return false, nil
+		}
+		b, err := re(row)
+		if err != nil {
+			return nil, err
+		}
+		if b == nil {
+			return false, nil
+		}
+		return test(cmp(a, b)), nil
+	}}
+}
+
+func cmpOrdered[T int32 | int64 | string](a, b T) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// comparisonTest maps a three-way result to the operator's truth; 2 means
+// unordered (NaN), for which only <> holds.
+func comparisonTest(op ast.BinaryOp) func(n int) bool {
+	switch op {
+	case ast.OpEq:
+		return func(n int) bool { return n == 0 }
+	case ast.OpNeq:
+		return func(n int) bool { return n != 0 }
+	case ast.OpLt:
+		return func(n int) bool { return n == -1 }
+	case ast.OpLte:
+		return func(n int) bool { return n == -1 || n == 0 }
+	case ast.OpGt:
+		return func(n int) bool { return n == 1 }
+	}
+	return func(n int) bool { return n == 1 || n == 0 }
+}
