@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 
@@ -165,6 +166,7 @@ type outRecord struct {
 	Key       string
 	Value     string
 	Timestamp int64
+	Headers   string
 }
 
 // readAll returns every committed record of a topic, per partition in
@@ -191,7 +193,11 @@ func readAll(tb testing.TB, l broker.Log, topic string) []outRecord {
 				break
 			}
 			for _, rec := range recs {
-				out = append(out, outRecord{rec.Partition, rec.Offset, string(rec.Key), string(rec.Value), rec.Timestamp})
+				var hs []string
+				for _, h := range rec.Headers {
+					hs = append(hs, fmt.Sprintf("%s=%q", h.Key, h.Value))
+				}
+				out = append(out, outRecord{rec.Partition, rec.Offset, string(rec.Key), string(rec.Value), rec.Timestamp, strings.Join(hs, ",")})
 			}
 		}
 		r.Close()

@@ -3,6 +3,7 @@ package exec
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/sluicedb/sluice/broker"
 	"github.com/sluicedb/sluice/format"
@@ -29,6 +30,10 @@ type sink struct {
 	// pending[p] are the records waiting for output partition p.
 	pending [][]pendingRecord
 	count   int
+	// headersOf returns the headers of the input record at an offset of
+	// the current fetch: Kafka Streams forwards them to the output, and
+	// ksqlDB's results carry them.
+	headersOf func(offset int64) []broker.Header
 }
 
 // pendingRecord locates an encoded record in the arena; a negative start
@@ -37,6 +42,7 @@ type pendingRecord struct {
 	kStart, kEnd int
 	vStart, vEnd int
 	ts           int64
+	headers      []broker.Header // copies
 }
 
 func newSink(spec *SinkSpec, schema *types.Schema, tc *TaskContext, free chan *outBuf) (*sink, error) {
@@ -153,6 +159,9 @@ func (s *sink) add(ctx context.Context, b *types.Batch) (int, error) {
 			}
 			r.ts = tsCol[i]
 		}
+		if s.headersOf != nil {
+			r.headers = copyHeaders(s.headersOf(m.Offset))
+		}
 		p := s.partition(r, m.Partition)
 		s.pending[p] = append(s.pending[p], r)
 		s.count++
@@ -190,7 +199,7 @@ func (s *sink) take() *outBuf {
 	for p, pend := range s.pending {
 		recs := buf.parts[p][:0]
 		for _, r := range pend {
-			rec := broker.Record{Timestamp: r.ts}
+			rec := broker.Record{Timestamp: r.ts, Headers: r.headers}
 			if r.kStart >= 0 {
 				rec.Key = s.arena[r.kStart:r.kEnd:r.kEnd]
 			}
@@ -205,4 +214,19 @@ func (s *sink) take() *outBuf {
 	s.cur, s.arena = nil, nil
 	s.reset()
 	return buf
+}
+
+// copyHeaders copies headers out of a fetch buffer; nil for none.
+func copyHeaders(hs []broker.Header) []broker.Header {
+	if len(hs) == 0 {
+		return nil
+	}
+	out := make([]broker.Header, len(hs))
+	for i, h := range hs {
+		out[i].Key = strings.Clone(h.Key)
+		if h.Value != nil {
+			out[i].Value = append([]byte{}, h.Value...)
+		}
+	}
+	return out
 }

@@ -1,11 +1,13 @@
 package exec
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"runtime/debug"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -53,6 +55,18 @@ type task struct {
 	committed int64
 	dirty     bool
 	txnStart  time.Time
+	// fetch holds the records being processed, for their headers.
+	fetch []broker.Record
+}
+
+// headersOf returns the headers of the input record at offset in the
+// current fetch (records are in offset order).
+func (t *task) headersOf(offset int64) []broker.Header {
+	i, ok := slices.BinarySearchFunc(t.fetch, offset, func(r broker.Record, off int64) int { return cmp.Compare(r.Offset, off) })
+	if !ok {
+		return nil
+	}
+	return t.fetch[i].Headers
 }
 
 func newTask(q *Query, p int32) (*task, error) {
@@ -227,6 +241,7 @@ func (t *task) open(ctx context.Context) error {
 		if t.sink, err = newSink(spec.Sink, spec.OutputSchema(), t.tc, t.app.free); err != nil {
 			return err
 		}
+		t.sink.headersOf = t.headersOf
 		offs, err := rt.log.CommittedOffsets(ctx, t.group)
 		if err != nil {
 			return fmt.Errorf("exec: committed offsets: %w", err)
@@ -335,6 +350,8 @@ func (t *task) processFetch(ctx context.Context, recs []broker.Record) error {
 		}
 	}()
 	t.m.in.Add(int64(len(recs)))
+	t.fetch = recs
+	defer func() { t.fetch = nil }()
 	for len(recs) > 0 {
 		n := min(len(recs), t.src.maxRows)
 		b, err := t.src.decode(recs[:n])
@@ -352,6 +369,7 @@ func (t *task) processFetch(ctx context.Context, recs []broker.Record) error {
 	if !t.persistent() || t.sink.empty() {
 		return nil
 	}
+	t.fetch = nil
 	t.q.rt.release()
 	held = false
 	if !t.dirty {
