@@ -52,13 +52,17 @@ var processingLogSchema = []types.Column{
 type processingLog struct {
 	e     *Engine
 	tp    broker.TopicPartition
-	queue chan []byte
+	queue chan broker.Record
 	done  chan struct{}
 
 	mu      sync.Mutex
 	counts  map[string]int64 // per query id
 	dropped int64
 	closed  bool
+	// queued and written count entries handed to and appended by the
+	// writer; flush waits for written to reach queued. cond uses mu.
+	queued, written int64
+	cond            *sync.Cond
 }
 
 func openProcessingLog(ctx context.Context, e *Engine) (*processingLog, error) {
@@ -78,14 +82,15 @@ func openProcessingLog(ctx context.Context, e *Engine) (*processingLog, error) {
 		Statement:   "CREATE SOURCE STREAM " + ProcessingLogStream + " (LOGGER STRING, LEVEL STRING, TIME BIGINT, MESSAGE STRUCT<...>) WITH (KAFKA_TOPIC='" + ProcessingLogTopic + "', VALUE_FORMAT='JSON');",
 	})
 	pl := &processingLog{e: e, tp: broker.TopicPartition{Topic: ProcessingLogTopic},
-		queue: make(chan []byte, 4096), done: make(chan struct{}), counts: map[string]int64{}}
+		queue: make(chan broker.Record, 4096), done: make(chan struct{}), counts: map[string]int64{}}
+	pl.cond = sync.NewCond(&pl.mu)
 	go pl.writer()
 	return pl, nil
 }
 
 // Record implements exec.ProcessingLog.
 func (pl *processingLog) Record(pe exec.ProcessingError) {
-	b := pl.encode(pe)
+	rec := broker.Record{Value: pl.encode(pe), Timestamp: pl.e.now().UnixMilli()}
 	pl.mu.Lock()
 	defer pl.mu.Unlock()
 	pl.counts[pe.QueryID]++
@@ -94,9 +99,21 @@ func (pl *processingLog) Record(pe exec.ProcessingError) {
 		return
 	}
 	select {
-	case pl.queue <- b:
+	case pl.queue <- rec:
+		pl.queued++
 	default:
 		pl.dropped++
+	}
+}
+
+// flush waits until every entry recorded so far is in the log, so that a
+// caller that waited for its queries also sees their errors.
+func (pl *processingLog) flush() {
+	pl.mu.Lock()
+	defer pl.mu.Unlock()
+	target := pl.queued
+	for pl.written < target && !pl.closed {
+		pl.cond.Wait()
 	}
 }
 
@@ -165,7 +182,7 @@ func recordCoordinates(pe exec.ProcessingError) string {
 func (pl *processingLog) writer() {
 	defer close(pl.done)
 	for first := range pl.queue {
-		recs := []broker.Record{{Value: first}}
+		recs := []broker.Record{first}
 	more:
 		for len(recs) < 512 {
 			select {
@@ -173,7 +190,7 @@ func (pl *processingLog) writer() {
 				if !ok {
 					break more
 				}
-				recs = append(recs, broker.Record{Value: b})
+				recs = append(recs, b)
 			default:
 				break more
 			}
@@ -181,6 +198,10 @@ func (pl *processingLog) writer() {
 		if _, err := pl.e.log.Append(context.Background(), pl.tp, recs); err != nil {
 			pl.e.logf("engine: processing log: %v", err)
 		}
+		pl.mu.Lock()
+		pl.written += int64(len(recs))
+		pl.cond.Broadcast()
+		pl.mu.Unlock()
 	}
 }
 
@@ -193,6 +214,7 @@ func (pl *processingLog) close() error {
 	}
 	pl.closed = true
 	close(pl.queue)
+	pl.cond.Broadcast()
 	pl.mu.Unlock()
 	<-pl.done
 	return nil

@@ -352,6 +352,7 @@ func (e *Engine) WaitCaughtUp(ctx context.Context) error {
 			return err
 		}
 		if after == before {
+			e.plog.flush()
 			return nil
 		}
 	}
