@@ -26,6 +26,9 @@ func planInsertValues(s *ast.InsertValues, cat Catalog, o Options) (r *InsertRow
 		}
 	}
 	if len(names) != len(s.Values) {
+		if len(s.Columns) > 0 {
+			return nil, errorf(s.Pos, "Expected number columns and values to match: %d, %d", len(names), len(s.Values))
+		}
 		return nil, errorf(s.Pos, "Expected a value for each column. Expected Columns: [%s]. Got [%s]",
 			strings.Join(names, ", "), valuesText(s.Values))
 	}
@@ -40,6 +43,9 @@ func planInsertValues(s *ast.InsertValues, cat Catalog, o Options) (r *InsertRow
 			return nil, errorf(s.Values[i].Position(), "Duplicate column name: %s", name)
 		}
 		seen[name] = true
+		if name == "ROWPARTITION" || name == "ROWOFFSET" || name == "WINDOWSTART" || name == "WINDOWEND" {
+			return nil, errorf(s.Values[i].Position(), "Inserting into column `%s` is not allowed.", name)
+		}
 		if name == "ROWTIME" {
 			v, err := insertValue(s.Values[i], types.BigintType, name, sc)
 			if err != nil {
@@ -88,20 +94,83 @@ func insertValue(e ast.Expr, t *types.Type, name string, sc *scope) (any, error)
 	if err != nil {
 		return nil, errorf(e.Position(), "Failed to evaluate value for column %s: %v", name, err)
 	}
-	if v == nil || c.typ.Equal(t) {
-		return v, nil
-	}
-	if types.CanImplicitlyCast(c.typ, t) {
-		out, err := types.CoerceTo(v, c.typ, t)
-		if err == nil {
-			return out, nil
-		}
-	} else if c.typ.Kind == types.String && types.CanCast(c.typ, t) && t.Kind != types.String {
-		if out, err := types.Cast(v, c.typ, t); err == nil {
-			return out, nil
-		}
+	if out, ok := coerceValue(v, c.typ, t); ok {
+		return out, nil
 	}
 	return nil, errorf(e.Position(), "Expected type %s for field `%s` but got %s(%s)", t, name, types.SQLLiteral(v), c.typ)
+}
+
+// coerceValue converts a value to a column's type the way ksqlDB's value
+// coercion does for INSERT VALUES: implicit widening, a string parsed as
+// the column's type, and containers element by element (structs by field
+// name, fields left out being NULL).
+func coerceValue(v any, from, to *types.Type) (any, bool) {
+	if v == nil || from.Equal(to) {
+		return v, true
+	}
+	switch {
+	case from.Kind == types.StructKind && to.Kind == types.StructKind:
+		s, ok := v.(*types.Struct)
+		if !ok {
+			return nil, false
+		}
+		vals := make([]any, len(to.Fields))
+		for j, f := range from.Fields {
+			i := to.FieldIndex(f.Name)
+			if i < 0 {
+				return nil, false
+			}
+			fv, ok := coerceValue(s.Values[j], f.Type, to.Fields[i].Type)
+			if !ok {
+				return nil, false
+			}
+			vals[i] = fv
+		}
+		return &types.Struct{Type: to, Values: vals}, true
+	case from.Kind == types.Array && to.Kind == types.Array:
+		list, _ := v.([]any)
+		out := make([]any, len(list))
+		for i, e := range list {
+			ev, ok := coerceValue(e, from.Elem, to.Elem)
+			if !ok {
+				return nil, false
+			}
+			out[i] = ev
+		}
+		return out, true
+	case from.Kind == types.MapKind && to.Kind == types.MapKind:
+		m, _ := v.(*types.Map)
+		if m == nil {
+			return nil, false
+		}
+		out := &types.Map{}
+		for i, k := range m.Keys {
+			kv, ok := coerceValue(k, from.Key, to.Key)
+			if !ok {
+				return nil, false
+			}
+			vv, ok := coerceValue(m.Values[i], from.Elem, to.Elem)
+			if !ok {
+				return nil, false
+			}
+			out.Put(kv, vv)
+		}
+		return out, true
+	case from.Kind == types.Null:
+		return nil, true
+	}
+	if types.CanImplicitlyCast(from, to) {
+		if out, err := types.CoerceTo(v, from, to); err == nil {
+			return out, true
+		}
+		return nil, false
+	}
+	if from.Kind == types.String && to.Kind != types.String && types.CanCast(from, to) {
+		if out, err := types.Cast(v, from, to); err == nil {
+			return out, true
+		}
+	}
+	return nil, false
 }
 
 func valuesText(vs []ast.Expr) string {
