@@ -6,7 +6,10 @@ import (
 )
 
 // Filter keeps the rows whose predicate is TRUE; FALSE, NULL and a failed
-// evaluation drop the row (the failure goes to the processing log).
+// evaluation drop the row (the failure goes to the processing log). It is
+// the stream filter: a row whose record value was null (Change Delete)
+// never passes, whatever the predicate, as ksqlDB drops null rows in WHERE.
+// Tables filter their changelog with the stateful operators instead.
 type Filter struct {
 	schema *types.Schema
 	pred   Evaluator
@@ -35,6 +38,9 @@ func (f *Filter) Process(tc *TaskContext, in *types.Batch, next func(*types.Batc
 	f.keep = f.keep[:0]
 	n := in.NumRows()
 	for i := 0; i < n; i++ {
+		if in.Meta(i).Change == types.Delete {
+			continue
+		}
 		v, err := f.pred.Eval(f.rf.fill(tc, in, i))
 		if err != nil {
 			tc.reportRowError(in, i, err)

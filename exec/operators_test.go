@@ -104,3 +104,69 @@ func TestProjectAndFlatMap(t *testing.T) {
 		t.Fatalf("flat-map: %v", got)
 	}
 }
+
+// TestFilterDropsNullRows: a stream row whose value was null never passes
+// WHERE, even a predicate that is TRUE for it (ksqlDB's null.json).
+func TestFilterDropsNullRows(t *testing.T) {
+	bb := types.NewBatchBuilder(nil, testSchema)
+	for i, ch := range []types.ChangeKind{types.Insert, types.Delete, types.Insert} {
+		if err := bb.AppendRow(types.RowMeta{Offset: int64(i), Change: ch}, []any{int32(i), nil, nil}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	in, err := bb.NewBatch()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Release()
+	isNull := EvalReading([]int{1}, func(row []any) (any, error) { return row[1] == nil, nil })
+	got := collect(t, NewFilter(testSchema, isNull), &TaskContext{Log: &recordingLog{}}, in)
+	if len(got) != 2 || got[0][0] != int32(0) || got[1][0] != int32(2) {
+		t.Fatalf("got %v, want rows 0 and 2", got)
+	}
+}
+
+// TestProjectKernels: copied columns (ColumnRef, including NULLs and a
+// type that has no typed kernel), evaluated columns reading only declared
+// positions (a pseudo column among them), and a result that does not fit
+// its column (NULL plus a processing error).
+func TestProjectKernels(t *testing.T) {
+	in := testBatch(t,
+		[]any{int32(1), "a", []any{"x"}},
+		[]any{int32(2), nil, nil},
+		[]any{int32(3), "c", []any{}})
+	defer in.Release()
+	log := &recordingLog{}
+	tc := &TaskContext{QueryID: "Q", Log: log}
+	out := types.MustSchema(
+		types.Column{Name: "NAME", Type: types.StringType},
+		types.Column{Name: "TAGS", Type: types.ArrayOf(types.StringType)},
+		types.Column{Name: "OFF", Type: types.BigintType},
+		types.Column{Name: "BAD", Type: types.IntegerType},
+	)
+	width := testSchema.Len()
+	offset := EvalReading([]int{width + 2}, func(r []any) (any, error) {
+		if r[1] != nil || r[2] != nil {
+			return nil, errors.New("filled a position no evaluator declared")
+		}
+		return r[width+2], nil
+	})
+	bad := EvalReading([]int{0}, func(r []any) (any, error) {
+		if r[0] == int32(2) {
+			return "not an int", nil
+		}
+		return r[0], nil
+	})
+	got := collect(t, NewProject(out, []Evaluator{ColumnRef(1), ColumnRef(2), offset, bad}), tc, in)
+	want := [][]any{
+		{"a", []any{"x"}, int64(0), int32(1), int64(100)},
+		{nil, nil, int64(1), nil, int64(101)},
+		{"c", []any{}, int64(2), int32(3), int64(102)},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("got %v\nwant %v", got, want)
+	}
+	if len(log.errs) != 1 || log.errs[0].Offset != 1 {
+		t.Fatalf("processing log %+v", log.errs)
+	}
+}
