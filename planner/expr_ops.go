@@ -68,28 +68,21 @@ func compileBinary(e *ast.Binary, sc *scope) (*compiled, error) {
 	if err != nil {
 		return nil, err
 	}
-	isStr := func(t *types.Type) bool { return t.Kind == types.String || t.Kind == types.Null }
-	bothStr := isStr(l.typ) && isStr(r.typ) && (l.typ.Kind == types.String || r.typ.Kind == types.String)
-	if e.Op == ast.OpConcat || (e.Op == ast.OpAdd && bothStr) {
+	if e.Op != ast.OpConcat && (l.typ.Kind == types.Null || r.typ.Kind == types.Null) {
+		// ksqlDB rejects arithmetic on an untyped NULL rather than typing it.
+		return nil, errorf(e.Pos, "Error processing expression: %s. Arithmetic on types %s and %s are not supported.",
+			exprText(e), typeName(l.typ), typeName(r.typ))
+	}
+	if e.Op == ast.OpConcat || (e.Op == ast.OpAdd && l.typ.Kind == types.String && r.typ.Kind == types.String) {
 		return compileConcat(e, l, r)
 	}
 	return compileArith(e, l, r)
 }
 
-// compileArith is + - * / % with ksqlDB's numeric result types. An
-// untyped NULL operand takes the other side's type and yields NULL.
+// compileArith is + - * / % with ksqlDB's numeric result types.
 func compileArith(e *ast.Binary, l, r *compiled) (*compiled, error) {
 	op := arithOps[e.Op]
 	lt, rt := l.typ, r.typ
-	if lt.Kind == types.Null && rt.Kind == types.Null {
-		return nil, errorf(e.Pos, errNullType)
-	}
-	if lt.Kind == types.Null {
-		lt = rt
-	}
-	if rt.Kind == types.Null {
-		rt = lt
-	}
 	if !lt.IsNumeric() || !rt.IsNumeric() {
 		return nil, errorf(e.Pos, "Error processing expression: %s. Unsupported arithmetic types. %s %s", exprText(e), lt, rt)
 	}

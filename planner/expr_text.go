@@ -57,6 +57,17 @@ func writeText(b *strings.Builder, e ast.Expr) {
 			writeText(b, a)
 		}
 		b.WriteByte(')')
+	case *ast.MapConstructor:
+		b.WriteString("MAP(")
+		for i, en := range e.Entries {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			writeText(b, en.Key)
+			b.WriteString(":=")
+			writeText(b, en.Value)
+		}
+		b.WriteByte(')')
 	case *ast.Not:
 		b.WriteString("(NOT ")
 		writeText(b, e.Expr)
