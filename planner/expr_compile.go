@@ -141,9 +141,8 @@ func compileColumn(e *ast.ColumnRef, sc *scope) (*compiled, error) {
 	if i, t, ok := sc.pseudoColumn(e.Name); ok {
 		return readColumn(sc, i, t), nil
 	}
-	if e.Name == "WINDOWSTART" || e.Name == "WINDOWEND" {
-		return nil, errorf(e.Pos, "%s is only available on windowed sources, which are not yet supported", e.Name)
-	}
+	// WINDOWSTART and WINDOWEND exist only on windowed sources, which
+	// queries cannot read yet; elsewhere they are unknown, as in ksqlDB.
 	clause := sc.clause
 	if clause == "" {
 		clause = "SELECT"

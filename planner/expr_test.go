@@ -220,7 +220,7 @@ func TestExpressionErrors(t *testing.T) {
 		{"ST->Z", "Could not find field 'Z'"},
 		{"A[1]", "Subscript expression is only supported on ARRAY and MAP"},
 		{"A AND TRUE", "requires a BOOLEAN operand"},
-		{"WINDOWSTART", "windowed"},
+		{"WINDOWSTART", "SELECT column 'WINDOWSTART' cannot be resolved."},
 	}
 	for _, tc := range cases {
 		t.Run(tc.sql, func(t *testing.T) {
