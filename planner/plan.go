@@ -23,6 +23,11 @@ type QueryPlan struct {
 	Inputs []string
 	// Root is the logical plan, sink (or output) first.
 	Root *Node
+	// RequestedQueryID is the QUERY_ID an INSERT INTO asked for in its
+	// WITH clause (upper-cased, as ksqlDB stores it); empty otherwise. The
+	// engine uses it instead of generating an id, after checking it is
+	// free.
+	RequestedQueryID string
 }
 
 // Node is one step of a logical plan, as EXPLAIN prints it.

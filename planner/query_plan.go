@@ -301,7 +301,8 @@ func sinkTimestamp(dst *Source, pr *props) error {
 
 func planInsertInto(s *ast.InsertInto, cat Catalog, o Options) (p *QueryPlan, err error) {
 	defer recoverInternal(&err)
-	if _, err := parseProps(s.Properties, insertIntoProps); err != nil {
+	pr, err := parseProps(s.Properties, insertIntoProps)
+	if err != nil {
 		return nil, err
 	}
 	dst, ok := cat.Source(s.Target)
@@ -330,6 +331,9 @@ func planInsertInto(s *ast.InsertInto, cat Catalog, o Options) (p *QueryPlan, er
 			columnsText(p.Columns), columnsText(want))
 	}
 	p.Sink = dst
+	if id, ok := pr.get("QUERY_ID"); ok {
+		p.RequestedQueryID = strings.ToUpper(strings.TrimSpace(id))
+	}
 	p.Spec.Sink = sinkSpec(dst, p.Columns)
 	// Records keep the query's ROWTIME: the target's TIMESTAMP column is
 	// how readers of the target find event time, not how writers set it.
