@@ -477,6 +477,16 @@ func runTest(ctx context.Context, t *Test, opts Options, r *Result) {
 	}
 	partitions := map[string]int{}
 	for i, in := range d.Inputs {
+		// ksqlDB's test driver processes each record before the next is
+		// piped, so records that different queries write to one topic come
+		// out in input order. Waiting for the queries to catch up whenever
+		// the input topic changes keeps that order across topics.
+		if i > 0 && in.Topic != d.Inputs[i-1].Topic {
+			if err := eng.WaitCaughtUp(ctx); err != nil {
+				r.fail(KindTimeout, fmt.Sprintf("input %d: queries did not catch up: %v", i, err))
+				return
+			}
+		}
 		rec, err := inputRecord(serdeFor(in.Topic), in)
 		if err != nil {
 			r.fail(KindHarness, fmt.Sprintf("input %d: %v", i, err))
