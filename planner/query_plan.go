@@ -202,6 +202,11 @@ func sinkSpec(dst *Source, cols []types.Column) *exec.SinkSpec {
 func planCreateAsSelect(s *ast.CreateAsSelect, cat Catalog, o Options) (p *QueryPlan, err error) {
 	defer recoverInternal(&err)
 	if s.Kind == ast.TableSource {
+		q := s.Query
+		if src, ok := cat.Source(q.From.Left.Name); ok && src.Kind == ast.StreamSource &&
+			len(q.GroupBy) == 0 && q.Window == nil && len(q.From.Joins) == 0 {
+			return nil, errorf(s.Pos, "Invalid result type. Your SELECT query produces a STREAM. Please use CREATE STREAM AS SELECT statement instead.")
+		}
 		return nil, errorf(s.Pos, "CREATE TABLE AS SELECT is not yet supported (tables are materialised with the stateful operators)")
 	}
 	pr, err := parseProps(s.Properties, createAsProps)
