@@ -45,6 +45,10 @@ type Options struct {
 	FS vfs.FS
 	// Logf receives pebble's informational messages; default none.
 	Logf func(format string, args ...any)
+
+	// cacheLimit overrides the write-back cache share (tests use tiny ones
+	// to force eviction and early flushes).
+	cacheLimit int64
 }
 
 const (
@@ -101,10 +105,14 @@ func Open(dir string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("state: open %s: %w", dir, err)
 	}
+	cacheLimit := opts.MemoryBudget / 4
+	if opts.cacheLimit > 0 {
+		cacheLimit = opts.cacheLimit
+	}
 	return &DB{
 		pdb:          pdb,
 		opts:         opts,
-		cacheLimit:   opts.MemoryBudget / 4,
+		cacheLimit:   cacheLimit,
 		pendingLimit: opts.MemoryBudget / 4,
 		openTasks:    map[string]*Task{},
 		openNames:    map[string]bool{},
