@@ -217,13 +217,19 @@ func (rc *resolvedCall) argsEval() func(row []any) ([]any, error) {
 	}
 }
 
-// closure binds a lambda to the row it is called from: each call extends
-// a copy of the row with the lambda's arguments.
+// closure binds a lambda to the row it is called from: the row is copied
+// once, extended with room for the lambda's arguments, and each call
+// overwrites the arguments. Calls are sequential (a function invokes its
+// lambda argument one element at a time and keeps no row), so one buffer
+// per closure is enough; nested lambdas get their own.
 func (lb *lambdaBody) closure(row []any) functions.Lambda {
 	base, body := lb.base, lb.body
+	ext := make([]any, base+lb.arity)
+	copy(ext, row[:base])
 	return func(args ...any) (any, error) {
-		ext := make([]any, base+len(args))
-		copy(ext, row[:base])
+		if len(args) != lb.arity {
+			return nil, fmt.Errorf("planner: lambda called with %d arguments, want %d", len(args), lb.arity)
+		}
 		copy(ext[base:], args)
 		return body(ext)
 	}
