@@ -273,6 +273,8 @@ func TestCrashKill(t *testing.T) {
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
+		// A hung child must fail the test, not hang it.
+		watchdog := time.AfterFunc(60*time.Second, func() { cmd.Process.Kill() })
 		killAfter := 1 + rng.IntN(300)
 		sc := bufio.NewScanner(stdout)
 		n := 0
@@ -293,6 +295,7 @@ func TestCrashKill(t *testing.T) {
 			}
 		}
 		cmd.Wait()
+		watchdog.Stop()
 		if !killed {
 			t.Fatalf("round %d: child exited after %d acks before being killed", round, n)
 		}
