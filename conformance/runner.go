@@ -15,6 +15,7 @@ import (
 	"github.com/sluicedb/sluice/ast"
 	"github.com/sluicedb/sluice/broker"
 	"github.com/sluicedb/sluice/format"
+	"github.com/sluicedb/sluice/functions"
 	"github.com/sluicedb/sluice/parser"
 	"github.com/sluicedb/sluice/planner"
 )
@@ -283,13 +284,29 @@ var (
 	aggregateRe = regexp.MustCompile(`(?i)\bGROUP\s+BY\b|\bHAVING\b`)
 )
 
+// aggregateCallRe matches a call of any aggregate function, built-in or
+// test-only (an aggregate without GROUP BY is still about aggregation).
+var aggregateCallRe = sync.OnceValue(func() *regexp.Regexp {
+	names := []string{}
+	reg, err := TestFunctions()
+	if err != nil {
+		return regexp.MustCompile(`$^`)
+	}
+	for _, f := range reg.Functions() {
+		if f.Kind == functions.Aggregate {
+			names = append(names, regexp.QuoteMeta(f.Name))
+		}
+	}
+	return regexp.MustCompile(`(?i)\b(?:` + strings.Join(names, "|") + `)\s*\(`)
+})
+
 // classify says whether the test is free of windows, joins and
 // aggregation, and whether it uses only the core formats. It reads the
-// statement text, which is enough for the keywords involved.
+// statement text, which is enough for the keywords and calls involved.
 func classify(t *Test) (stateless, core bool) {
 	stateless = true
 	for _, s := range t.Statements {
-		if joinRe.MatchString(s) || windowRe.MatchString(s) || aggregateRe.MatchString(s) {
+		if joinRe.MatchString(s) || windowRe.MatchString(s) || aggregateRe.MatchString(s) || aggregateCallRe().MatchString(s) {
 			stateless = false
 		}
 	}
