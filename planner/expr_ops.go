@@ -207,8 +207,8 @@ func compileNot(e *ast.Not, sc *scope) (*compiled, error) {
 	return fold(c, in), nil
 }
 
-// compileBetween is x [NOT] BETWEEN low AND high, inclusive; any NULL
-// gives NULL.
+// compileBetween is x [NOT] BETWEEN low AND high, inclusive. As in
+// ksqlDB, a NULL operand makes BETWEEN false (so NOT BETWEEN true).
 func compileBetween(e *ast.Between, sc *scope) (*compiled, error) {
 	x, err := compileExpr(e.Expr, sc)
 	if err != nil {
@@ -238,16 +238,19 @@ func compileBetween(e *ast.Between, sc *scope) (*compiled, error) {
 	not, xe, le, he := e.Not, x.eval, lo.eval, hi.eval
 	c := &compiled{typ: types.BooleanType, eval: func(row []any) (any, error) {
 		v, err := xe(row)
-		if v == nil || err != nil {
+		if err != nil {
 			return nil, err
 		}
 		a, err := le(row)
-		if a == nil || err != nil {
+		if err != nil {
 			return nil, err
 		}
 		b, err := he(row)
-		if b == nil || err != nil {
+		if err != nil {
 			return nil, err
+		}
+		if v == nil || a == nil || b == nil {
+			return not, nil
 		}
 		n1, err := types.Compare(v, a)
 		if err != nil {
@@ -262,8 +265,8 @@ func compileBetween(e *ast.Between, sc *scope) (*compiled, error) {
 	return fold(c, x, lo, hi), nil
 }
 
-// compileIn is x [NOT] IN (list): TRUE when an element equals x; NULL when
-// none does but x or an element is NULL; FALSE otherwise.
+// compileIn is x [NOT] IN (list): TRUE when an element equals x, FALSE
+// otherwise, NULLs matching nothing; as in ksqlDB it is never NULL.
 func compileIn(e *ast.In, sc *scope) (*compiled, error) {
 	x, err := compileExpr(e.Expr, sc)
 	if err != nil {
@@ -285,17 +288,18 @@ func compileIn(e *ast.In, sc *scope) (*compiled, error) {
 	not, xe := e.Not, x.eval
 	c := &compiled{typ: types.BooleanType, eval: func(row []any) (any, error) {
 		v, err := xe(row)
-		if v == nil || err != nil {
+		if err != nil {
 			return nil, err
 		}
-		sawNull := false
+		if v == nil {
+			return not, nil
+		}
 		for _, le := range list {
 			w, err := le(row)
 			if err != nil {
 				return nil, err
 			}
 			if w == nil {
-				sawNull = true
 				continue
 			}
 			n, err := compareValues(v, w)
@@ -305,9 +309,6 @@ func compileIn(e *ast.In, sc *scope) (*compiled, error) {
 			if n == 0 {
 				return !not, nil
 			}
-		}
-		if sawNull {
-			return nil, nil
 		}
 		return not, nil
 	}}
