@@ -629,3 +629,53 @@ func TestConcurrentReadersWriters(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// fakeClock is an injectable clock for segment age and retention.
+type fakeClock struct{ ms atomic.Int64 }
+
+func (c *fakeClock) now() time.Time      { return time.UnixMilli(c.ms.Load()) }
+func (c *fakeClock) add(d time.Duration) { c.ms.Add(d.Milliseconds()) }
+
+// TestSegmentAgeAndIdleExpiry rolls segments by age (segment.ms) and
+// expires an idle partition's active segment by retention.ms.
+func TestSegmentAgeAndIdleExpiry(t *testing.T) {
+	clk := &fakeClock{}
+	clk.ms.Store(1_000_000_000)
+	l, err := Open("/d", Options{FS: vfs.NewMemFS(), CleanupInterval: -1, Now: clk.now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	if err := l.CreateTopic(bg, "age", broker.TopicConfig{SegmentMs: 60_000, RetentionMs: 3_600_000}); err != nil {
+		t.Fatal(err)
+	}
+	p, _ := l.partition(tp0("age"))
+	segs := func() int { p.mu.RLock(); defer p.mu.RUnlock(); return len(p.segs) }
+	appendN(t, l, "age", 3, "a") // timestamps come from the clock
+	clk.add(30 * time.Second)
+	appendN(t, l, "age", 1, "b")
+	if n := segs(); n != 1 {
+		t.Fatalf("%d segments before segment.ms passed", n)
+	}
+	clk.add(31 * time.Second)
+	appendN(t, l, "age", 1, "c")
+	if n := segs(); n != 2 {
+		t.Fatalf("%d segments after segment.ms passed, want 2", n)
+	}
+	// Two hours later, with no appends, everything has expired.
+	clk.add(2 * time.Hour)
+	if err := l.RunCleanup(bg); err != nil {
+		t.Fatal(err)
+	}
+	d, _ := l.DescribeTopic(bg, "age")
+	if pi := d.Partitions[0]; pi.StartOffset != 5 || pi.EndOffset != 5 {
+		t.Fatalf("after idle expiry: %+v", pi)
+	}
+	if got := readValues(t, l, tp0("age"), broker.ReadCommitted); len(got) != 0 {
+		t.Fatalf("expired records still readable: %v", got)
+	}
+	off, err := l.Append(bg, tp0("age"), []broker.Record{{Value: []byte("new")}})
+	if err != nil || off != 5 {
+		t.Fatalf("append after expiry: %d %v", off, err)
+	}
+}

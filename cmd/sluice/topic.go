@@ -259,6 +259,11 @@ func topicCreate(l broker.Log, f *topicFlags, _ io.Reader, out io.Writer) error 
 			if nerr != nil {
 				return 0, usagef("create: --config %s: %q is not an integer", k, v)
 			}
+			if n == 0 {
+				// Zero means "the default" in broker.TopicConfig, which would
+				// silently turn retention.ms=0 into "keep forever".
+				return 0, usagef("create: --config %s=0 is not allowed; use a positive value (or -1 for no limit where that applies)", k)
+			}
 			return n, nil
 		}
 		var err error
