@@ -1,7 +1,6 @@
 package exec
 
 import (
-	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/sluicedb/sluice/types"
 )
 
@@ -20,7 +19,7 @@ type Filter struct {
 
 // NewFilter returns a filter over batches of schema s.
 func NewFilter(s *types.Schema, pred Evaluator) *Filter {
-	return &Filter{schema: s, pred: pred, bb: types.NewBatchBuilder(memory.DefaultAllocator, s),
+	return &Filter{schema: s, pred: pred, bb: types.NewBatchBuilder(batchAllocator, s),
 		rf: newRowFiller(s.Len(), pred)}
 }
 
@@ -90,7 +89,7 @@ type Project struct {
 // NewProject returns a projection producing schema out, column i computed
 // by exprs[i].
 func NewProject(out *types.Schema, exprs []Evaluator) *Project {
-	return &Project{out: out, exprs: exprs, bb: types.NewBatchBuilder(memory.DefaultAllocator, out)}
+	return &Project{out: out, exprs: exprs, bb: types.NewBatchBuilder(batchAllocator, out)}
 }
 
 // ForTask implements TaskLocal: each task gets its own builder.
@@ -178,7 +177,7 @@ type FlatMap struct {
 // NewFlatMap returns a flat-map whose output schema out is the input
 // schema followed by one column per generator.
 func NewFlatMap(out *types.Schema, gens []Evaluator) *FlatMap {
-	return &FlatMap{out: out, gens: gens, bb: types.NewBatchBuilder(memory.DefaultAllocator, out)}
+	return &FlatMap{out: out, gens: gens, bb: types.NewBatchBuilder(batchAllocator, out)}
 }
 
 // ForTask implements TaskLocal: each task gets its own builder.

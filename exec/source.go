@@ -3,7 +3,6 @@ package exec
 import (
 	"fmt"
 
-	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/sluicedb/sluice/broker"
 	"github.com/sluicedb/sluice/format"
 	"github.com/sluicedb/sluice/functions"
@@ -38,6 +37,11 @@ type source struct {
 	hdrCols []int
 	hdrKeys []string
 
+	// rec, when set, is the fast path for sources without header or
+	// TIMESTAMP columns: the format package decodes key and value in one
+	// call with typed key columns.
+	rec *format.RecordDecoder
+
 	// tsKey/tsVal locate the TIMESTAMP column in the key or value row
 	// (-1 when it is elsewhere or absent).
 	tsKey, tsVal int
@@ -49,7 +53,7 @@ type source struct {
 func newSource(spec *SourceSpec, tc *TaskContext, maxRows int) (*source, error) {
 	s := &source{
 		spec: spec, tc: tc, maxRows: maxRows, tsKey: -1, tsVal: -1,
-		bb: types.NewBatchBuilder(memory.DefaultAllocator, spec.Schema),
+		bb: types.NewBatchBuilder(batchAllocator, spec.Schema),
 	}
 	var err error
 	if len(spec.Key.Columns) > 0 {
@@ -95,6 +99,16 @@ func newSource(spec *SourceSpec, tc *TaskContext, maxRows int) (*source, error) 
 			s.tsArgs = []any{nil, spec.TimestampFormat}
 		}
 	}
+	if len(s.hdrCols) == 0 && s.tsKey < 0 && s.tsVal < 0 && spec.Key.Format != "" && spec.Value.Format != "" {
+		ko, vo := spec.Key.Options, spec.Value.Options
+		ko.Key = true
+		s.rec, err = format.NewRecordDecoder(s.bb, format.SourceOptions{
+			KeyFormat: spec.Key.Format, ValueFormat: spec.Value.Format, KeyOptions: ko, ValueOptions: vo,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("exec: source %s: %w", spec.Topic, err)
+		}
+	}
 	return s, nil
 }
 
@@ -138,6 +152,25 @@ func (s *source) decode(recs []broker.Record) (*types.Batch, error) {
 		keyBytes += len(recs[i].Key)
 	}
 	arena := make([]byte, 0, keyBytes)
+	if s.rec != nil {
+		for i := range recs {
+			r := &recs[i]
+			key := r.Key
+			if key != nil {
+				n := len(arena)
+				arena = append(arena, key...)
+				key = arena[n:len(arena):len(arena)]
+			}
+			meta := types.RowMeta{Rowtime: r.Timestamp, Partition: r.Partition, Offset: r.Offset}
+			if err := s.rec.Append(key, r.Value, meta); err != nil {
+				s.badRecord(r, "deserialization", err, r.Value)
+			}
+		}
+		if s.bb.Len() == 0 {
+			return nil, nil
+		}
+		return s.bb.NewBatch()
+	}
 	for i := range recs {
 		r := &recs[i]
 		var keyVals []any

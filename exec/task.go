@@ -55,13 +55,22 @@ type task struct {
 	committed int64
 	dirty     bool
 	txnStart  time.Time
-	// fetch holds the records being processed, for their headers.
-	fetch []broker.Record
+	// fetch holds the records being processed, for their headers;
+	// fetchHeaders says whether any of them has one.
+	fetch        []broker.Record
+	fetchHeaders bool
 }
 
 // headersOf returns the headers of the input record at offset in the
 // current fetch (records are in offset order).
 func (t *task) headersOf(offset int64) []broker.Header {
+	if !t.fetchHeaders {
+		return nil
+	}
+	// Offsets in a fetch are usually dense: try the direct position.
+	if i := offset - t.fetch[0].Offset; i >= 0 && i < int64(len(t.fetch)) && t.fetch[i].Offset == offset {
+		return t.fetch[i].Headers
+	}
 	i, ok := slices.BinarySearchFunc(t.fetch, offset, func(r broker.Record, off int64) int { return cmp.Compare(r.Offset, off) })
 	if !ok {
 		return nil
@@ -350,10 +359,20 @@ func (t *task) processFetch(ctx context.Context, recs []broker.Record) error {
 		}
 	}()
 	t.m.in.Add(int64(len(recs)))
-	t.fetch = recs
+	t.fetch, t.fetchHeaders = recs, false
+	for i := range recs {
+		if len(recs[i].Headers) > 0 {
+			t.fetchHeaders = true
+			break
+		}
+	}
 	defer func() { t.fetch = nil }()
+	// Split the fetch into equal batches no larger than the cap, so that
+	// consecutive batches have similar sizes and builders reuse capacity.
+	chunks := (len(recs) + t.src.maxRows - 1) / t.src.maxRows
+	size := (len(recs) + chunks - 1) / chunks
 	for len(recs) > 0 {
-		n := min(len(recs), t.src.maxRows)
+		n := min(len(recs), size)
 		b, err := t.src.decode(recs[:n])
 		if err != nil {
 			return err
