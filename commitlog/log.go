@@ -75,6 +75,7 @@ type Log struct {
 
 	txn     txnCoordinator
 	offsets offsetStore
+	stats   stats
 
 	stop chan struct{}
 	wg   sync.WaitGroup

@@ -156,6 +156,9 @@ func TestCorruption(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer l.Close()
+			if tc.wantKeep < 5 && l.Stats().TornTails != 1 {
+				t.Fatalf("torn tails counted: %+v", l.Stats())
+			}
 			got := readValues(t, l, tp0("c"), broker.ReadCommitted)
 			if len(got) != tc.wantKeep {
 				t.Fatalf("recovered %v, want %d records", got, tc.wantKeep)
@@ -303,7 +306,7 @@ func TestSyncFailure(t *testing.T) {
 func TestGroupCommit(t *testing.T) {
 	var syncs atomic.Int64
 	fs := vfs.Inject(vfs.Default, func(op vfs.Op, name string) error {
-		if op == vfs.OpSync && strings.Contains(name, "/topics/g/") {
+		if op == vfs.OpSync && strings.Contains(name, "/topics/g/") && strings.HasSuffix(name, ".log") {
 			syncs.Add(1)
 		}
 		return nil
@@ -314,6 +317,7 @@ func TestGroupCommit(t *testing.T) {
 		t.Fatal(err)
 	}
 	const writers, each = 32, 20
+	before := l.Stats()
 	var wg sync.WaitGroup
 	for w := 0; w < writers; w++ {
 		wg.Add(1)
@@ -332,6 +336,10 @@ func TestGroupCommit(t *testing.T) {
 	t.Logf("%d appends, %d syncs", writers*each, n)
 	if n >= writers*each/2 {
 		t.Fatalf("%d syncs for %d concurrent appends: no group commit", n, writers*each)
+	}
+	st := l.Stats()
+	if st.AppendedRecords-before.AppendedRecords != writers*each || st.Syncs-before.Syncs != n || st.SyncTime <= 0 {
+		t.Fatalf("stats %+v after %d appends and %d syncs (before: %+v)", st, writers*each, n, before)
 	}
 	if got := len(readValues(t, l, tp0("g"), broker.ReadCommitted)); got != writers*each {
 		t.Fatalf("read %d records", got)
@@ -389,6 +397,10 @@ func TestTxnCrash(t *testing.T) {
 			want, wantOff := 0, int64(-1)
 			if tc.afterCommit {
 				want, wantOff = 1, 42
+			}
+			// Four partitions took part: x-0, x-1, y-0 and the offsets.
+			if st := l.Stats(); (tc.afterCommit && st.RecoveredCommits != 4) || (!tc.afterCommit && st.RecoveredAborts+st.RecoveredCommits > 4) {
+				t.Fatalf("recovery stats: %+v", st)
 			}
 			for _, p := range tps {
 				if got := readValues(t, l, p, broker.ReadCommitted); len(got) != want {

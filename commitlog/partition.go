@@ -201,6 +201,9 @@ func (p *partition) encode(recs []broker.Record, m batchMeta) (appendResult, err
 	c.buf = append(c.buf, p.scratch...)
 	seg.addBatch(&h, pos, nowMs)
 	p.next = h.nextOffset()
+	p.l.stats.batches.Add(1)
+	p.l.stats.records.Add(int64(h.recordCount))
+	p.l.stats.bytes.Add(h.size())
 	p.applyBatchState(&h, p.scratch)
 	return appendResult{base: h.baseOffset, next: p.next}, nil
 }
@@ -349,7 +352,7 @@ func (p *partition) writeOut(chunks []chunk, seals []*segment, end int64) error 
 		// A closed segment is synced before its index file is written,
 		// whatever the policy, so an index never describes lost data.
 		for _, s := range seals {
-			if err := s.f.Sync(); err != nil {
+			if err := p.l.timedSync(s); err != nil {
 				return p.fail(fmt.Errorf("commitlog: sync %s: %w", s.path, err))
 			}
 		}
@@ -385,7 +388,7 @@ func (p *partition) syncChunks(chunks []chunk) error {
 	var last *segment
 	for _, c := range chunks {
 		if c.seg != last {
-			if err := c.seg.f.Sync(); err != nil {
+			if err := p.l.timedSync(c.seg); err != nil {
 				return p.fail(fmt.Errorf("commitlog: sync %s: %w", c.seg.path, err))
 			}
 			last = c.seg
@@ -410,7 +413,7 @@ func (p *partition) syncNow() error {
 		return failed
 	}
 	for _, s := range p.unsynced {
-		if err := s.f.Sync(); err != nil {
+		if err := p.l.timedSync(s); err != nil {
 			return p.fail(fmt.Errorf("commitlog: sync %s: %w", s.path, err))
 		}
 	}

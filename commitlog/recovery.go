@@ -287,6 +287,7 @@ func (p *partition) truncate(s *segment, pos int64) error {
 	if err := s.f.Sync(); err != nil {
 		return fmt.Errorf("commitlog: sync %s: %w", s.path, err)
 	}
+	p.l.stats.tornTails.Add(1)
 	p.l.logf("commitlog: truncated torn tail of %s at byte %d", s.path, pos)
 	return nil
 }

@@ -147,6 +147,11 @@ func (c *txnCoordinator) recover(l *Log) error {
 			if err := writeMarkers([]*partition{part}, o.pid, o.epoch, kind); err != nil {
 				return fmt.Errorf("commitlog: recover transaction of producer %d in %s: %w", o.pid, part, err)
 			}
+			if kind == controlCommit {
+				l.stats.recCommits.Add(1)
+			} else {
+				l.stats.recAbortions.Add(1)
+			}
 			l.logf("commitlog: recovery %s transaction of producer %d in %s", map[byte]string{controlAbort: "aborted", controlCommit: "committed"}[kind], o.pid, part)
 		}
 	}
