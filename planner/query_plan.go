@@ -7,6 +7,7 @@ import (
 	"github.com/sluicedb/sluice/ast"
 	"github.com/sluicedb/sluice/exec"
 	"github.com/sluicedb/sluice/format"
+	"github.com/sluicedb/sluice/functions"
 	"github.com/sluicedb/sluice/types"
 )
 
@@ -158,6 +159,7 @@ func (a *analysis) build(o Options) (*QueryPlan, error) {
 		}
 	}
 	qs.Operators = append(qs.Operators, exec.NewProject(out, exprs))
+	a.projCols, a.projExprs = cols, exprs
 	node = &Node{Op: "Project", Detail: strings.Join(texts, ", "), Schema: cols, Input: node}
 	if a.q.Limit != nil {
 		qs.Limit = *a.q.Limit
@@ -226,8 +228,51 @@ func planCreateAsSelect(s *ast.CreateAsSelect, cat Catalog, o Options) (p *Query
 	}
 	p.Sink = dst
 	p.Spec.Sink = sinkSpec(dst, p.Columns)
+	if err := a.parsedSinkTimestamp(p, dst, o); err != nil {
+		return nil, err
+	}
 	p.Root = &Node{Op: "Sink", Detail: dst.Name, Schema: p.Columns, Input: p.Root}
 	return p, nil
+}
+
+// parsedSinkTimestamp handles a STRING TIMESTAMP column with a
+// TIMESTAMP_FORMAT on CREATE ... AS SELECT: the projection gets one more,
+// hidden column holding the parsed timestamp (PARSE_TIMESTAMP of the
+// column with the format), which the sink uses as the record timestamp
+// and encodes in neither key nor value.
+func (a *analysis) parsedSinkTimestamp(p *QueryPlan, dst *Source, o Options) error {
+	ts := p.Spec.Sink.TimestampColumn
+	if ts < 0 || p.Columns[ts].Type.Kind != types.String {
+		return nil
+	}
+	call, err := o.registry().Resolve("PARSE_TIMESTAMP", functions.TypeArgs(types.StringType, types.StringType))
+	if err != nil {
+		return fmt.Errorf("planner: PARSE_TIMESTAMP for the sink timestamp: %w", err)
+	}
+	parse, err := call.Scalar()
+	if err != nil {
+		return fmt.Errorf("planner: PARSE_TIMESTAMP for the sink timestamp: %w", err)
+	}
+	col, layout := a.projExprs[ts], dst.TimestampFormat
+	hidden := &evaluator{reads: nil, f: func(row []any) (any, error) {
+		v, err := col.Eval(row)
+		if v == nil || err != nil {
+			return nil, err
+		}
+		return parse([]any{v, layout})
+	}}
+	if cr, ok := col.(interface{ ReadsColumns() []int }); ok {
+		hidden.reads = cr.ReadsColumns()
+	}
+	cols := append(append([]types.Column(nil), a.projCols...), types.Column{Name: "$SINK_TIMESTAMP", Type: call.Return})
+	out, err := types.NewSchema(cols...)
+	if err != nil {
+		return fmt.Errorf("planner: projection schema: %w", err)
+	}
+	exprs := append(append([]exec.Evaluator(nil), a.projExprs...), hidden)
+	p.Spec.Operators[len(p.Spec.Operators)-1] = exec.NewProject(out, exprs)
+	p.Spec.Sink.TimestampColumn = len(cols) - 1
+	return nil
 }
 
 // sinkSource is the source a CREATE ... AS SELECT registers: its topic,
@@ -295,11 +340,6 @@ func sinkTimestamp(dst *Source, pr *props) error {
 	}
 	if dst.TimestampColumn == "" {
 		return nil
-	}
-	for _, c := range dst.Columns {
-		if c.Name == dst.TimestampColumn && c.Type.Kind == types.String {
-			return errorf(pr.pos["TIMESTAMP"], "A STRING TIMESTAMP column with TIMESTAMP_FORMAT is not yet supported on CREATE ... AS SELECT; use PARSE_TIMESTAMP in the projection")
-		}
 	}
 	return nil
 }

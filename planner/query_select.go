@@ -48,6 +48,10 @@ type analysis struct {
 	partitionNull bool
 	// keyItems are the items that become key columns, in key order.
 	keyItems []int
+	// projCols and projExprs are the final projection, kept so the sink
+	// can add a hidden column to it.
+	projCols  []types.Column
+	projExprs []exec.Evaluator
 }
 
 // analyzeSelect resolves, types and checks a SELECT.
