@@ -27,7 +27,9 @@ Reads ksqlDB QTT case files (files, or directories searched for *.json;
 default: the corpus beside the repository, or $SLUICE_CONFORMANCE_DIR),
 expands each case per format and config, runs it on a fresh engine with the
 real commit log in a temporary directory, and prints one line per test
-(PASS, FAIL or SKIP with the reason) and a final line
+(PASS, FAIL or SKIP with the reason), the number of expected errors that
+came with another message, the pass rate of tests without windows, joins
+or aggregation that use only JSON/DELIMITED/KAFKA, and a final line
 "N passed, M failed, K skipped". Tests run in parallel (default GOMAXPROCS).
 The exit status is 1 when a test failed.
 
@@ -106,6 +108,9 @@ func runConformance(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		Report:   func(r *conformance.Result) { fmt.Fprintln(stdout, r.Line()) },
 	})
 	sum := conformance.Summarize(results)
+	fmt.Fprintf(stdout, "expected errors rejected with another message: %d\n", sum.RejectedOther)
+	fmt.Fprintf(stdout, "no windows, joins or aggregation, JSON/DELIMITED/KAFKA: %d/%d passed (%.1f%%)\n",
+		sum.CorePassed, sum.Core, sum.CoreRate())
 	fmt.Fprintln(stdout, sum.Line())
 	if *jsonOut != "" {
 		if err := conformance.WriteJSON(*jsonOut, results); err != nil {
