@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sluicedb/sluice/ast"
+	"github.com/sluicedb/sluice/planner"
 	"github.com/sluicedb/sluice/types"
 )
 
@@ -144,5 +146,57 @@ func TestCompareTopic(t *testing.T) {
 	dup, _ := mk("1", "1")
 	if d := compareTopic("T", dup, got[:1], false, nil, nil); d == "" {
 		t.Error("a record must not match two expected records")
+	}
+}
+
+func TestComparePostWindow(t *testing.T) {
+	size := int64(30000)
+	tests := []struct {
+		want *PostFormat
+		got  *planner.WindowInfo
+		ok   bool
+	}{
+		{&PostFormat{Format: "KAFKA"}, nil, true},
+		{&PostFormat{Format: "KAFKA"}, &planner.WindowInfo{Kind: ast.TumblingWindow, SizeMs: size}, false},
+		{&PostFormat{WindowType: "TUMBLING", WindowSize: &size}, &planner.WindowInfo{Kind: ast.TumblingWindow, SizeMs: size}, true},
+		{&PostFormat{WindowType: "HOPPING"}, &planner.WindowInfo{Kind: ast.TumblingWindow, SizeMs: size}, false},
+		{&PostFormat{WindowType: "SESSION"}, &planner.WindowInfo{Kind: ast.SessionWindow}, true},
+		{&PostFormat{WindowType: "TUMBLING", WindowSize: &size}, &planner.WindowInfo{Kind: ast.TumblingWindow, SizeMs: 1000}, false},
+		{&PostFormat{WindowType: "SESSION"}, nil, false},
+	}
+	for _, tt := range tests {
+		if d := compareWindow(tt.want, tt.got); (d == "") != tt.ok {
+			t.Errorf("compareWindow(%+v, %+v) = %q, want ok=%v", tt.want, tt.got, d, tt.ok)
+		}
+	}
+}
+
+func TestCompareSchema(t *testing.T) {
+	src := &planner.Source{
+		Kind: ast.StreamSource,
+		Columns: []types.Column{
+			{Name: "ID", Type: types.IntegerType, Key: true},
+			{Name: "NAME", Type: types.StringType},
+			{Name: "H", Type: types.BytesType, Headers: true},
+		},
+		HeaderKeys: map[string]string{"H": "abc"},
+	}
+	tests := []struct {
+		schema string
+		ok     bool
+	}{
+		{"ID INT KEY, NAME STRING, H BYTES HEADER('abc')", true},
+		{"`ID` INTEGER KEY, `NAME` VARCHAR, `H` BYTES HEADER('abc')", true},
+		{"ID BIGINT KEY, NAME STRING, H BYTES HEADER('abc')", false},
+		{"ID INT, NAME STRING, H BYTES HEADER('abc')", false},
+		{"ID INT KEY, NAME STRING, H BYTES HEADERS", false},
+		{"ID INT KEY, NAME STRING", false},
+		{"NAME STRING, ID INT KEY, H BYTES HEADER('abc')", false},
+		{"not a schema (", false},
+	}
+	for _, tt := range tests {
+		if d := compareSchema(tt.schema, src); (d == "") != tt.ok {
+			t.Errorf("compareSchema(%q) = %q, want ok=%v", tt.schema, d, tt.ok)
+		}
 	}
 }

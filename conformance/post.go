@@ -88,11 +88,7 @@ func compareWindow(f *PostFormat, w *planner.WindowInfo) string {
 	if w == nil {
 		return fmt.Sprintf("key is not windowed, want %s windows", f.WindowType)
 	}
-	kind := w.Kind.String()
-	if kind == "TUMBLING" || kind == "HOPPING" {
-		kind = "TUMBLING|HOPPING"
-	}
-	if !strings.Contains(kind, strings.ToUpper(f.WindowType)) {
+	if !strings.EqualFold(w.Kind.String(), f.WindowType) {
 		return fmt.Sprintf("key has %s windows, want %s", w.Kind, f.WindowType)
 	}
 	if f.WindowSize != nil && *f.WindowSize != w.SizeMs {
