@@ -222,3 +222,48 @@ func TestRunUntilSignal(t *testing.T) {
 	}
 	l.Close()
 }
+
+// TestEdgeExample runs examples/edge as its script does, so the example
+// cannot rot: declare, feed the readings, resume and check the outputs.
+func TestEdgeExample(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	sql := filepath.Join("..", "..", "examples", "edge", "edge.sql")
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"run", sql, "--data-dir", data, "--until-caught-up"}, nil, &stdout, &stderr); code != 0 {
+		t.Fatalf("declare: exit %d\n%s", code, &stderr)
+	}
+	readings, err := os.ReadFile(filepath.Join("..", "..", "examples", "edge", "readings.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(readings)), "\n")
+	l, err := commitlog.Open(data, commitlog.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range lines {
+		k, v, _ := strings.Cut(line, "|")
+		// The partition Kafka's default partitioner (and sluice topic
+		// produce) would choose is irrelevant here: one per line is enough.
+		if _, err := l.Append(context.Background(), broker.TopicPartition{Topic: "sensor_readings", Partition: int32(len(k) % 2)},
+			[]broker.Record{{Key: []byte(k), Value: []byte(v)}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	l.Close()
+	if code := run([]string{"run", sql, "--data-dir", data, "--until-caught-up"}, nil, &stdout, &stderr); code != 0 {
+		t.Fatalf("resume: exit %d\n%s", code, &stderr)
+	}
+	alarms := readTopic(t, data, "alarms")
+	north, south := readTopic(t, data, "site_north"), readTopic(t, data, "site_south")
+	plog := readTopic(t, data, "sluice_processing_log")
+	t.Logf("%d readings: %d alarms, %d north, %d south, %d processing-log entries", len(lines), len(alarms), len(north), len(south), len(plog))
+	if len(alarms) != 6 || len(north)+len(south) != len(lines)-1 || len(plog) != 3 {
+		t.Fatalf("unexpected outputs:\nalarms %v\nprocessing log %v", alarms, plog)
+	}
+	for _, a := range alarms {
+		if !strings.Contains(a, `"REASON":"OVERHEAT"`) && !strings.Contains(a, `"REASON":"VIBRATION"`) && !strings.Contains(a, `"REASON":"LOW_BATTERY"`) {
+			t.Fatalf("alarm without reason: %s", a)
+		}
+	}
+}
