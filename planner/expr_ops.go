@@ -76,11 +76,14 @@ func compileBinary(e *ast.Binary, sc *scope) (*compiled, error) {
 	if e.Op == ast.OpConcat || (e.Op == ast.OpAdd && l.typ.Kind == types.String && r.typ.Kind == types.String) {
 		return compileConcat(e, l, r)
 	}
-	return compileArith(e, l, r)
+	return compileArith(e, l, r, len(sc.lambdas) > 0)
 }
 
-// compileArith is + - * / % with ksqlDB's numeric result types.
-func compileArith(e *ast.Binary, l, r *compiled) (*compiled, error) {
+// compileArith is + - * / % with ksqlDB's numeric result types. A NULL
+// operand gives NULL, except inside a lambda body, where it is an error:
+// ksqlDB's lambdas fail on it (TRANSFORM(ARRAY[5, NULL], x => x + 5) is
+// NULL as a whole, not [10, NULL]), and its corpus expects that.
+func compileArith(e *ast.Binary, l, r *compiled, inLambda bool) (*compiled, error) {
 	op := arithOps[e.Op]
 	lt, rt := l.typ, r.typ
 	if !lt.IsNumeric() || !rt.IsNumeric() {
@@ -91,14 +94,21 @@ func compileArith(e *ast.Binary, l, r *compiled) (*compiled, error) {
 		return nil, errorf(e.Pos, "Error processing expression: %s. Unsupported arithmetic types. %s %s", exprText(e), lt, rt)
 	}
 	le, re := l.eval, r.eval
+	text := exprText(e)
 	c := &compiled{typ: res, eval: func(row []any) (any, error) {
 		a, err := le(row)
-		if a == nil || err != nil {
+		if err != nil {
 			return nil, err
 		}
 		b, err := re(row)
-		if b == nil || err != nil {
+		if err != nil {
 			return nil, err
+		}
+		if a == nil || b == nil {
+			if inLambda {
+				return nil, fmt.Errorf("planner: NULL operand in %s inside a lambda", text)
+			}
+			return nil, nil
 		}
 		return types.Arith(op, a, lt, b, rt)
 	}}

@@ -141,6 +141,8 @@ func TestExpressions(t *testing.T) {
 		{"FILTER(ARR, x => x > A - 6)", "[2, 3]", "ARRAY<INTEGER>"},
 		{"TRANSFORM(ARR, x => TRANSFORM(ARR, y => x * y))[2]", "[2, 4, 6]", "ARRAY<INTEGER>"},
 		{"REDUCE(ARR, 0, (s, x) => s + x)", "6", "INTEGER"},
+		{"TRANSFORM(ARRAY[5, N], x => x + 5)", "error: NULL operand", "ARRAY<INTEGER>"},
+		{"TRANSFORM(ARRAY[5, N], x => x > 5)", "[false, false]", "ARRAY<BOOLEAN>"},
 		{"ROWTIME", "42", "BIGINT"},
 		{"ROWPARTITION", "3", "INTEGER"},
 		{"ROWOFFSET + 1", "100", "BIGINT"},
