@@ -53,6 +53,11 @@ type Options struct {
 	// background; default 5 minutes; negative disables the background run
 	// (RunCleanup still works).
 	CleanupInterval time.Duration
+	// TxnTimeout aborts a transaction that has been open longer and fences
+	// its producer (like Kafka's transaction.timeout.ms), so a stuck
+	// producer cannot hold back read-committed readers forever. Default
+	// one minute; negative disables.
+	TxnTimeout time.Duration
 	// Logf receives notable events (a truncated torn tail); default none.
 	Logf func(format string, args ...any)
 
@@ -129,6 +134,9 @@ func Open(dir string, opts Options) (*Log, error) {
 	}
 	if opts.CleanupInterval == 0 {
 		opts.CleanupInterval = 5 * time.Minute
+	}
+	if opts.TxnTimeout == 0 {
+		opts.TxnTimeout = time.Minute
 	}
 	fs := opts.FS
 	if err := fs.MkdirAll(path.Join(dir, "topics")); err != nil {
@@ -475,7 +483,7 @@ func (l *Log) background() {
 	defer l.wg.Done()
 	tick := time.NewTicker(50 * time.Millisecond)
 	defer tick.Stop()
-	lastCleanup := time.Now()
+	lastCleanup, lastExpiry := time.Now(), time.Now()
 	for {
 		select {
 		case <-l.stop:
@@ -493,6 +501,10 @@ func (l *Log) background() {
 					}
 				}
 			}
+		}
+		if time.Since(lastExpiry) >= time.Second {
+			lastExpiry = time.Now()
+			l.expireTxns()
 		}
 		if l.opts.CleanupInterval > 0 && time.Since(lastCleanup) >= l.opts.CleanupInterval {
 			lastCleanup = time.Now()

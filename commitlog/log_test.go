@@ -691,3 +691,49 @@ func TestSegmentAgeAndIdleExpiry(t *testing.T) {
 		t.Fatalf("append after expiry: %d %v", off, err)
 	}
 }
+
+// TestTxnTimeout leaves a transaction open past the timeout: it is
+// aborted, read-committed readers move on, and the producer is fenced.
+func TestTxnTimeout(t *testing.T) {
+	clk := &fakeClock{}
+	clk.ms.Store(1_000_000_000)
+	l, err := Open("/d", Options{FS: vfs.NewMemFS(), CleanupInterval: -1, Now: clk.now, TxnTimeout: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	if err := l.CreateTopic(bg, "tt", broker.TopicConfig{}); err != nil {
+		t.Fatal(err)
+	}
+	pr, _ := l.NewProducer(bg, broker.ProducerOptions{TransactionalID: "stuck"})
+	pr.BeginTxn()
+	if _, err := pr.Append(bg, tp0("tt"), []broker.Record{{Value: []byte("stuck")}}); err != nil {
+		t.Fatal(err)
+	}
+	appendN(t, l, "tt", 1, "plain")
+	clk.add(5 * time.Second)
+	l.expireTxns()
+	if got := readValues(t, l, tp0("tt"), broker.ReadCommitted); len(got) != 0 {
+		t.Fatalf("before the timeout: %v", got)
+	}
+	clk.add(6 * time.Second)
+	l.expireTxns()
+	if got := strings.Join(readValues(t, l, tp0("tt"), broker.ReadCommitted), ","); got != "plain0" {
+		t.Fatalf("after the timeout: %q", got)
+	}
+	if err := pr.CommitTxn(bg); !errors.Is(err, broker.ErrProducerFenced) {
+		t.Fatalf("commit of an expired transaction: %v", err)
+	}
+	pr2, err := l.NewProducer(bg, broker.ProducerOptions{TransactionalID: "stuck"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pr2.BeginTxn()
+	pr2.Append(bg, tp0("tt"), []broker.Record{{Value: []byte("fresh")}})
+	if err := pr2.CommitTxn(bg); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(readValues(t, l, tp0("tt"), broker.ReadCommitted), ","); got != "plain0,fresh" {
+		t.Fatalf("after a new producer: %q", got)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/sluicedb/sluice/broker"
 )
@@ -216,6 +217,7 @@ type producer struct {
 	seqs  map[*partition]int32
 
 	inTxn   bool
+	started time.Time            // when the open transaction began
 	parts   map[*partition]int64 // partition -> first offset in this transaction
 	ends    map[*partition]int64 // partition -> end of this transaction's data
 	pending map[string]map[broker.TopicPartition]int64
@@ -376,6 +378,7 @@ func (pr *producer) BeginTxn() error {
 		return fmt.Errorf("%w: transaction already open", broker.ErrInvalidTxnState)
 	}
 	pr.inTxn = true
+	pr.started = pr.l.now()
 	pr.parts = map[*partition]int64{}
 	pr.ends = map[*partition]int64{}
 	pr.pending = map[string]map[broker.TopicPartition]int64{}
@@ -502,4 +505,45 @@ func (pr *producer) Close() error {
 		pr.state.active = nil
 	}
 	return err
+}
+
+// expireTxns aborts transactions open longer than Options.TxnTimeout and
+// fences their producers by bumping the epoch. A producer busy in a call
+// (its id's lock held) is not stuck and is left for the next round.
+func (l *Log) expireTxns() {
+	if l.opts.TxnTimeout < 0 {
+		return
+	}
+	c := &l.txn
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	now := l.now()
+	for id, st := range c.ids {
+		if !st.mu.TryLock() {
+			continue
+		}
+		pr := st.active
+		if pr == nil || !pr.inTxn || pr.epoch != st.epoch || now.Sub(pr.started) <= l.opts.TxnTimeout {
+			st.mu.Unlock()
+			continue
+		}
+		epoch := st.epoch + 1
+		err := writeMarkers(pr.partList(), st.pid, epoch, controlAbort)
+		if err == nil {
+			pr.inTxn = false
+			if st.epoch == math.MaxInt16 {
+				st.pid, st.epoch = c.allocatePID(), 0
+			} else {
+				st.epoch = epoch
+			}
+			err = l.writeTxnRecords([]string{"pid", "txnid/" + id},
+				[]txnRecord{{Kind: "pid", Next: c.nextPID}, {Kind: "txnid", ID: id, PID: st.pid, Epoch: st.epoch}})
+		}
+		st.mu.Unlock()
+		if err != nil {
+			l.logf("commitlog: expire transaction of %q: %v", id, err)
+			continue
+		}
+		l.logf("commitlog: aborted transaction of %q open for %v (TxnTimeout %v); its producer is fenced", id, now.Sub(pr.started), l.opts.TxnTimeout)
+	}
 }
