@@ -203,6 +203,9 @@ func sinkSpec(dst *Source, cols []types.Column) *exec.SinkSpec {
 
 func planCreateAsSelect(s *ast.CreateAsSelect, cat Catalog, o Options) (p *QueryPlan, err error) {
 	defer recoverInternal(&err)
+	if err := aggregatesWithoutGroupBy(s, o); err != nil {
+		return nil, err
+	}
 	if s.Kind == ast.TableSource {
 		q := s.Query
 		if src, ok := cat.Source(q.From.Left.Name); ok && src.Kind == ast.StreamSource &&
@@ -430,4 +433,79 @@ func columnsText(cols []types.Column) string {
 		}
 	}
 	return strings.Join(parts, ", ")
+}
+
+// aggregatesWithoutGroupBy gives ksqlDB's errors for a CREATE ... AS
+// SELECT that calls aggregate functions without GROUP BY: the select items
+// that are not aggregates, or, when all are, the aggregates themselves.
+func aggregatesWithoutGroupBy(s *ast.CreateAsSelect, o Options) error {
+	q := s.Query
+	if len(q.GroupBy) > 0 || len(q.From.Joins) > 0 || q.Window != nil {
+		return nil
+	}
+	reg := o.registry()
+	var aggs, others []string
+	for _, it := range q.Select {
+		se, ok := it.(*ast.SelectExpr)
+		if !ok {
+			others = append(others, "*")
+			continue
+		}
+		if found := aggregateCalls(se.Expr, reg); len(found) > 0 {
+			aggs = append(aggs, found...)
+		} else {
+			others = append(others, exprText(se.Expr))
+		}
+	}
+	if len(aggs) == 0 {
+		return nil
+	}
+	if len(others) > 0 {
+		return errorf(q.Pos, "Non-aggregate SELECT expression(s) not part of GROUP BY: %s", strings.Join(others, ", "))
+	}
+	return errorf(q.Pos, "CREATE %s AS SELECT statement does not support aggregate function [%s] without a GROUP BY clause.",
+		s.Kind, strings.Join(aggs, ", "))
+}
+
+// aggregateCalls lists the aggregate function calls in e, printed as
+// ksqlDB does (COUNT(*) and COUNT() count ROWTIME).
+func aggregateCalls(e ast.Expr, reg *functions.Registry) []string {
+	var out []string
+	var walk func(ast.Expr)
+	walk = func(e ast.Expr) {
+		switch e := e.(type) {
+		case *ast.FunctionCall:
+			if f, ok := reg.Lookup(e.Name); ok && f.Kind == functions.Aggregate {
+				c := *e
+				if c.Star || len(c.Args) == 0 {
+					c.Star, c.Args = false, []ast.Expr{&ast.ColumnRef{Name: "ROWTIME"}}
+				}
+				c.Name = strings.ToUpper(c.Name)
+				out = append(out, exprText(&c))
+				return
+			}
+			for _, a := range e.Args {
+				walk(a)
+			}
+		case *ast.Binary:
+			walk(e.Left)
+			walk(e.Right)
+		case *ast.Unary:
+			walk(e.Expr)
+		case *ast.Cast:
+			walk(e.Expr)
+		case *ast.Not:
+			walk(e.Expr)
+		case *ast.Case:
+			for _, w := range e.Whens {
+				walk(w.Condition)
+				walk(w.Result)
+			}
+			if e.Else != nil {
+				walk(e.Else)
+			}
+		}
+	}
+	walk(e)
+	return out
 }
