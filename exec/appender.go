@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"github.com/sluicedb/sluice/broker"
 )
@@ -14,7 +15,9 @@ import (
 // acknowledgement, not the CPU, was what bounded a task.
 //
 // Jobs run strictly in order, which keeps the producer's per-partition order
-// and puts every append before the commit that follows it. Appends are
+// and puts every append before the commit that follows it. When nothing is
+// queued, small appends and commits run inline on the task's goroutine
+// instead (see inline): that is the latency path of a quiet stream. Appends are
 // fire-and-forget; a commit waits for its result. After any failure the
 // appender aborts the open transaction and refuses further work: the task
 // sees the error at its next call and restarts from the committed offsets.
@@ -29,11 +32,12 @@ type appender struct {
 	free chan *outBuf
 	done chan struct{}
 
-	mu     sync.Mutex
-	failed error
-
-	// inTxn belongs to the appender goroutine.
-	inTxn bool
+	// mu serialises use of the producer between the appender goroutine
+	// and inline runs on the task goroutine; it guards failed and inTxn.
+	mu      sync.Mutex
+	failed  error
+	inTxn   bool
+	pending atomic.Int64 // jobs queued or running on the goroutine
 }
 
 // outBuf is one batch of encoded output: records per output partition,
@@ -86,12 +90,12 @@ func (a *appender) err() error {
 	return a.failed
 }
 
+// fail records the first failure and aborts the open transaction; the
+// caller holds mu.
 func (a *appender) fail(err error) {
-	a.mu.Lock()
 	if a.failed == nil {
 		a.failed = err
 	}
-	a.mu.Unlock()
 	if a.inTxn {
 		// Aborting makes the records appended so far unreadable; if it
 		// fails too, the next producer with this id aborts on fencing.
@@ -103,38 +107,62 @@ func (a *appender) fail(err error) {
 
 func (a *appender) loop() {
 	defer close(a.done)
-	ctx := context.Background()
 	for j := range a.jobs {
-		if a.err() != nil {
-			if j.buf != nil {
-				j.buf.reset()
-				a.free <- j.buf
-			}
-			if j.result != nil {
-				j.result <- a.err()
-			}
-			continue
-		}
-		if err := a.begin(); err != nil {
-			a.fail(err)
-		}
-		switch {
-		case j.commit:
-			err := a.err()
-			if err == nil {
-				if err = a.commit(ctx, j); err != nil {
-					a.fail(err)
-				}
-			}
-			j.result <- err
-		case j.buf != nil:
-			if err := a.append(ctx, j.buf); err != nil {
-				a.fail(err)
-			}
+		a.mu.Lock()
+		a.run(j)
+		a.mu.Unlock()
+		a.pending.Add(-1)
+	}
+}
+
+// run executes one job; the caller holds mu.
+func (a *appender) run(j appendJob) {
+	ctx := context.Background()
+	if a.failed != nil {
+		if j.buf != nil {
 			j.buf.reset()
 			a.free <- j.buf
 		}
+		if j.result != nil {
+			j.result <- a.failed
+		}
+		return
 	}
+	if err := a.begin(); err != nil {
+		a.fail(err)
+	}
+	switch {
+	case j.commit:
+		err := a.failed
+		if err == nil {
+			if err = a.commit(ctx, j); err != nil {
+				a.fail(err)
+			}
+		}
+		j.result <- err
+	case j.buf != nil:
+		if err := a.append(ctx, j.buf); err != nil {
+			a.fail(err)
+		}
+		j.buf.reset()
+		a.free <- j.buf
+	}
+}
+
+// inline runs j on the calling (task) goroutine when nothing is queued,
+// and reports whether it did. A quiet stream's record then goes from
+// fetch to commit without waking another goroutine, each wake-up being a
+// scheduling delay on a busy machine; under load the queue is rarely empty
+// and appends keep overlapping the task's work.
+func (a *appender) inline(j appendJob) bool {
+	if a.pending.Load() != 0 {
+		return false
+	}
+	// Only the task enqueues, and it is here: the queue stays empty.
+	a.mu.Lock()
+	a.run(j)
+	a.mu.Unlock()
+	return true
 }
 
 func (a *appender) begin() error {
@@ -179,26 +207,43 @@ func (a *appender) commit(ctx context.Context, j appendJob) error {
 
 // send queues an append of buf, returning an earlier failure if there was
 // one. It may block while the previous job is still running.
+// A small buffer (a quiet stream) is appended inline when the queue is
+// empty.
 func (a *appender) send(ctx context.Context, buf *outBuf) error {
 	if err := a.err(); err != nil {
 		return err
 	}
+	if buf.n <= inlineRecords && a.inline(appendJob{buf: buf}) {
+		return a.err()
+	}
+	a.pending.Add(1)
 	select {
 	case a.jobs <- appendJob{buf: buf}:
 		return nil
 	case <-ctx.Done():
+		a.pending.Add(-1)
 		return ctx.Err()
 	}
 }
+
+// inlineRecords is the largest output buffer appended on the task's own
+// goroutine: small enough that the fsync it waits for is not worth
+// overlapping with anything.
+const inlineRecords = 64
 
 // commitAt commits everything sent so far with the input position pos and
 // waits for the outcome. Hooks run on the appender goroutine while the task
 // waits, so they see the task's state as of this call.
 func (a *appender) commitAt(ctx context.Context, pos int64, hooks []CommitHook) error {
 	res := make(chan error, 1)
+	if a.inline(appendJob{commit: true, pos: pos, hooks: hooks, result: res}) {
+		return <-res
+	}
+	a.pending.Add(1)
 	select {
 	case a.jobs <- appendJob{commit: true, pos: pos, hooks: hooks, result: res}:
 	case <-ctx.Done():
+		a.pending.Add(-1)
 		return ctx.Err()
 	}
 	select {
