@@ -355,7 +355,7 @@ func planInsertInto(s *ast.InsertInto, cat Catalog, o Options) (p *QueryPlan, er
 	}
 	dst, ok := cat.Source(s.Target)
 	if !ok {
-		return nil, errorf(s.Pos, "%s does not exist.", s.Target)
+		return nil, errorf(s.Pos, "Source `%s` does not exist.", s.Target)
 	}
 	if dst.Kind == ast.TableSource {
 		return nil, errorf(s.Pos, "INSERT INTO can only be used to insert into a stream. %s is a table.", dst.Name)

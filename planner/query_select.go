@@ -62,7 +62,7 @@ func analyzeSelect(q *ast.Query, cat Catalog, o Options, persistent bool, sinkNa
 	rel := q.From.Left
 	src, ok := cat.Source(rel.Name)
 	if !ok {
-		return nil, errorf(rel.Pos, "%s does not exist.", rel.Name)
+		return nil, errorf(rel.Pos, "Source `%s` does not exist.", rel.Name)
 	}
 	if src.Kind == ast.TableSource {
 		return nil, errorf(rel.Pos, "Queries over tables are not yet supported: %s is a table (tables are materialised with the stateful operators)", rel.Name)
