@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 
 	"github.com/cockroachdb/pebble/v2"
+	"github.com/cockroachdb/pebble/v2/bloom"
 	"github.com/cockroachdb/pebble/v2/vfs"
 )
 
@@ -100,6 +101,11 @@ func Open(dir string, opts Options) (*DB, error) {
 		MemTableStopWritesThreshold: 2,
 		FS:                          opts.FS,
 		Logger:                      logger{opts.Logf},
+	}
+	// Aggregations read many keys that do not exist yet (new groups,
+	// new windows); bloom filters answer those without reading blocks.
+	for i := range popts.Levels {
+		popts.Levels[i].FilterPolicy = bloom.FilterPolicy(10)
 	}
 	pdb, err := pebble.Open(dir, popts)
 	if err != nil {
