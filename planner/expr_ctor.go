@@ -54,7 +54,7 @@ func compileCase(e *ast.Case, sc *scope) (*compiled, error) {
 		return nil, errorf(e.Pos, "Invalid Case expression. Type for all 'THEN' clauses should be the same. Result types: %s", typeList(ts))
 	}
 	if rt.Kind == types.Null {
-		return nil, errorf(e.Pos, errNullType)
+		return nil, errorf(e.Pos, "Invalid Case expression. All case branches have NULL type")
 	}
 	condFns := make([]evalFn, len(conds))
 	for i, c := range conds {

@@ -215,6 +215,7 @@ func TestExpressionErrors(t *testing.T) {
 		{"NULL * NULL", "Error processing expression: (null * null). Arithmetic on types null and null are not supported."},
 		{"CAST(S AS ARRAY<INT>)", "Cast of STRING to ARRAY<INTEGER> is not supported"},
 		{"ARRAY[]", "Array constructor cannot be empty."},
+		{"CASE WHEN A > 1 THEN NULL ELSE NULL END", "Invalid Case expression. All case branches have NULL type"},
 		{"ARRAY[NULL]", "Cannot construct an array with all NULL elements"},
 		{"ARRAY[1, 'not a number']", `invalid input syntax for type INTEGER: "not a number"`},
 		{"STRUCT(A := 1, A := 2)", "Duplicate field names found in STRUCT"},
