@@ -277,10 +277,11 @@ func TestPauseResume(t *testing.T) {
 	checkHot(t, readAll(t, l, "hot"), 200)
 }
 
-// faultyLog fails the n-th CommitTxn of its producers.
+// faultyLog fails the n-th call of one producer method.
 type faultyLog struct {
 	broker.Log
-	commits, failAt atomic.Int64
+	method        string
+	calls, failAt atomic.Int64
 }
 
 type faultyProducer struct {
@@ -293,37 +294,90 @@ func (l *faultyLog) NewProducer(ctx context.Context, opts broker.ProducerOptions
 	return &faultyProducer{p, l}, err
 }
 
+func (l *faultyLog) fail(method string) error {
+	if method == l.method && l.calls.Add(1) == l.failAt.Load() {
+		return errors.New("injected " + method + " failure")
+	}
+	return nil
+}
+
 func (p *faultyProducer) CommitTxn(ctx context.Context) error {
-	if p.l.commits.Add(1) == p.l.failAt.Load() {
-		return errors.New("injected commit failure")
+	if err := p.l.fail("CommitTxn"); err != nil {
+		return err
 	}
 	return p.Producer.CommitTxn(ctx)
 }
 
-// TestFailedCommitRestarts: a commit that fails aborts the transaction, the
-// task restarts from the committed offsets, and the output still holds
-// every record once.
-func TestFailedCommitRestarts(t *testing.T) {
+func (p *faultyProducer) Append(ctx context.Context, tp broker.TopicPartition, recs []broker.Record) (int64, error) {
+	if err := p.l.fail("Append"); err != nil {
+		return 0, err
+	}
+	return p.Producer.Append(ctx, tp, recs)
+}
+
+func (p *faultyProducer) SendOffsets(ctx context.Context, group string, offs map[broker.TopicPartition]int64) error {
+	if err := p.l.fail("SendOffsets"); err != nil {
+		return err
+	}
+	return p.Producer.SendOffsets(ctx, group, offs)
+}
+
+// TestFailuresRestart: an append, offsets or commit call that fails aborts
+// the transaction, the task restarts from the committed offsets, and the
+// output still holds every record once.
+func TestFailuresRestart(t *testing.T) {
+	for _, method := range []string{"Append", "SendOffsets", "CommitTxn"} {
+		t.Run(method, func(t *testing.T) {
+			l := openLog(t, t.TempDir())
+			defer l.Close()
+			createTopic(t, l, "readings", 1, broker.DurabilityNone)
+			createTopic(t, l, "hot", 1, broker.DurabilityNone)
+			fl := &faultyLog{Log: l, method: method}
+			fl.failAt.Store(3)
+			rt := NewRuntime(fl, RuntimeOptions{RetryBackoff: time.Millisecond, MaxBatchRows: 64})
+			defer rt.Close()
+			q, err := rt.Start(context.Background(), hotSpec(t, "Q", "readings", "hot", 1, 1))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := 0; i < 10; i++ {
+				produce(t, l, "readings", 1, i*100, (i+1)*100)
+				waitCaughtUp(t, q)
+			}
+			m := q.Metrics()
+			stop(t, q)
+			if m.Restarts != 1 || !strings.Contains(m.LastError, "injected") {
+				t.Fatalf("metrics %+v: want one restart after the injected failure", m)
+			}
+			checkHot(t, readAll(t, l, "hot"), 1000)
+		})
+	}
+}
+
+// TestDeletedSinkStopsQuery: losing the output topic is fatal, not a
+// restart loop: the query ends in ERROR.
+func TestDeletedSinkStopsQuery(t *testing.T) {
 	l := openLog(t, t.TempDir())
 	defer l.Close()
 	createTopic(t, l, "readings", 1, broker.DurabilityNone)
 	createTopic(t, l, "hot", 1, broker.DurabilityNone)
-	fl := &faultyLog{Log: l}
-	fl.failAt.Store(3)
-	rt := NewRuntime(fl, RuntimeOptions{RetryBackoff: time.Millisecond, MaxBatchRows: 64})
+	rt := NewRuntime(l, RuntimeOptions{})
 	defer rt.Close()
 	q, err := rt.Start(context.Background(), hotSpec(t, "Q", "readings", "hot", 1, 1))
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i := 0; i < 10; i++ {
-		produce(t, l, "readings", 1, i*100, (i+1)*100)
-		waitCaughtUp(t, q)
+	waitCaughtUp(t, q)
+	if err := l.DeleteTopic(context.Background(), "hot"); err != nil {
+		t.Fatal(err)
 	}
-	m := q.Metrics()
-	stop(t, q)
-	if m.Restarts != 1 || !strings.Contains(m.LastError, "injected") {
-		t.Fatalf("metrics %+v: want one restart after the injected failure", m)
+	produce(t, l, "readings", 1, 0, 100)
+	select {
+	case <-q.Done():
+	case <-time.After(10 * time.Second):
+		t.Fatal("query kept running without its sink")
 	}
-	checkHot(t, readAll(t, l, "hot"), 1000)
+	if q.State() != StateError || !errors.Is(q.Err(), broker.ErrUnknownTopic) {
+		t.Fatalf("state %s, err %v", q.State(), q.Err())
+	}
 }
