@@ -97,6 +97,7 @@ func (p *partition) enforceRetention() error {
 			return fmt.Errorf("commitlog: retention in %s: %w", p, err)
 		}
 		p.l.fs.Remove(indexName(s.path)) // a leftover is removed on open
+		p.l.stats.deleted.Add(1)
 		for i, u := range p.unsynced {
 			if u == s {
 				p.unsynced = append(p.unsynced[:i], p.unsynced[i+1:]...)
@@ -315,6 +316,7 @@ func (p *partition) rewrite(s *segment, hw int64, aborted []abortedTxn, keep fun
 	}
 	ns.next = s.next
 	p.segs[idx] = ns
+	p.l.stats.compacted.Add(1)
 	p.mu.Unlock()
 	s.unref() // the partition's reference; readers may still hold theirs
 	if oldErr == nil {

@@ -43,6 +43,8 @@ func crashRounds() int {
 var (
 	crashTopic = broker.TopicConfig{Partitions: 1, SegmentBytes: 64 << 10}
 	crashTxn   = broker.TopicConfig{Partitions: 2, SegmentBytes: 64 << 10}
+	// crashCompact is compacted continuously while the workload runs.
+	crashCompact = broker.TopicConfig{Partitions: 1, CleanupPolicy: broker.CleanupCompact, SegmentBytes: 4096, DeleteRetentionMs: 1}
 )
 
 // crashWorkload appends until ctx is done or an append fails. Every
@@ -53,7 +55,7 @@ func crashWorkload(ctx context.Context, l *Log, round int, ack func(string)) {
 	for _, tc := range []struct {
 		name string
 		cfg  broker.TopicConfig
-	}{{"crash", crashTopic}, {"crashtxn", crashTxn}} {
+	}{{"crash", crashTopic}, {"crashtxn", crashTxn}, {"crashcompact", crashCompact}} {
 		if err := l.CreateTopic(c, tc.name, tc.cfg); err != nil && !errors.Is(err, broker.ErrTopicExists) {
 			return
 		}
@@ -79,6 +81,26 @@ func crashWorkload(ctx context.Context, l *Log, round int, ack func(string)) {
 			}
 		}()
 	}
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		for i := 0; ctx.Err() == nil; i++ {
+			key := fmt.Sprintf("k%d", i%16)
+			v := fmt.Sprintf("%d.%d", round, i)
+			if _, err := l.Append(c, broker.TopicPartition{Topic: "crashcompact"}, []broker.Record{{Key: []byte(key), Value: []byte(v)}}); err != nil {
+				return
+			}
+			ack("c " + key + " " + v)
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		for ctx.Err() == nil {
+			if l.RunCleanup(c) != nil {
+				return
+			}
+		}
+	}()
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
@@ -119,6 +141,7 @@ func verifyCrash(t *testing.T, l *Log, acks []string) {
 	var want []loc
 	txns := map[string]bool{}
 	maxGroup := int64(-1)
+	lastCompact := map[string][2]int{} // key -> latest acknowledged (round, i)
 	for _, a := range acks {
 		f := strings.Fields(a)
 		switch f[0] {
@@ -127,6 +150,8 @@ func verifyCrash(t *testing.T, l *Log, acks []string) {
 			for j, v := range f[2:] {
 				want = append(want, loc{off + int64(j), v})
 			}
+		case "c":
+			lastCompact[f[1]] = parseRoundSeq(f[2])
 		case "t":
 			txns[f[1]] = true
 			g, _ := strconv.ParseInt(f[2], 10, 64)
@@ -219,6 +244,35 @@ func verifyCrash(t *testing.T, l *Log, acks []string) {
 	if g, ok := offs[broker.TopicPartition{Topic: "crash"}]; maxGroup >= 0 && (!ok || g < maxGroup) {
 		t.Fatalf("group offset %d (present %v) behind acknowledged %d", g, ok, maxGroup)
 	}
+	// The compacted topic: per key, versions in order, and the latest one
+	// at least as new as the latest acknowledged.
+	cr, err := l.NewReader(broker.TopicPartition{Topic: "crashcompact"}, broker.ReaderOptions{Offset: broker.OffsetEarliest})
+	if err != nil {
+		t.Fatal(err)
+	}
+	latest := map[string][2]int{}
+	for {
+		recs, err := cr.Fetch(c)
+		if err != nil {
+			t.Fatalf("read compacted topic after crash: %v", err)
+		}
+		if len(recs) == 0 {
+			break
+		}
+		for _, rec := range recs {
+			k, v := string(rec.Key), parseRoundSeq(string(rec.Value))
+			if p, ok := latest[k]; ok && !before(p, v) {
+				t.Fatalf("compacted topic: key %s version %v after %v", k, v, p)
+			}
+			latest[k] = v
+		}
+	}
+	cr.Close()
+	for k, v := range lastCompact {
+		if got, ok := latest[k]; !ok || before(got, v) {
+			t.Fatalf("compacted topic: key %s at %v, acknowledged %v", k, got, v)
+		}
+	}
 	d, _ := l.DescribeTopic(c, "crashtxn")
 	for _, pi := range d.Partitions {
 		if pi.StableOffset != pi.EndOffset {
@@ -284,7 +338,7 @@ func TestCrashKill(t *testing.T) {
 			if strings.HasPrefix(line, "error") {
 				t.Fatalf("round %d child: %s", round, line)
 			}
-			if line == "" || (line[0] != 'a' && line[0] != 't') {
+			if line == "" || !strings.ContainsRune("atc", rune(line[0])) {
 				continue
 			}
 			acks = append(acks, line)
@@ -323,6 +377,8 @@ func TestCrashMemFS(t *testing.T) {
 	rng := rand.New(rand.NewPCG(seed, seed+1))
 	fs := vfs.NewMemFS()
 	var acks []string
+	var compactions int64
+	defer func() { t.Logf("%d segments compacted during the workload", compactions) }()
 	for round := 0; round < crashRounds(); round++ {
 		l, err := Open("/data", Options{FS: fs, CleanupInterval: -1})
 		if err != nil {
@@ -350,6 +406,7 @@ func TestCrashMemFS(t *testing.T) {
 		}()
 		<-done
 		cancel()
+		compactions += l.Stats().SegmentsCompacted
 		l.Close()
 		mu.Lock()
 		if crashed == nil {
@@ -365,3 +422,13 @@ func TestCrashMemFS(t *testing.T) {
 		l.Close()
 	}
 }
+
+// parseRoundSeq parses "round.i".
+func parseRoundSeq(s string) [2]int {
+	a, b, _ := strings.Cut(s, ".")
+	x, _ := strconv.Atoi(a)
+	y, _ := strconv.Atoi(b)
+	return [2]int{x, y}
+}
+
+func before(a, b [2]int) bool { return a[0] < b[0] || (a[0] == b[0] && a[1] < b[1]) }

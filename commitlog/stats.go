@@ -24,6 +24,10 @@ type Stats struct {
 	TornTails        int64
 	RecoveredCommits int64
 	RecoveredAborts  int64
+	// SegmentsCompacted counts segment rewrites by compaction and
+	// SegmentsDeleted segments removed by retention.
+	SegmentsCompacted int64
+	SegmentsDeleted   int64
 }
 
 type stats struct {
@@ -31,6 +35,7 @@ type stats struct {
 	syncs, syncNanos         atomic.Int64
 	tornTails                atomic.Int64
 	recCommits, recAbortions atomic.Int64
+	compacted, deleted       atomic.Int64
 }
 
 // Stats returns a snapshot of the log's counters.
@@ -40,6 +45,7 @@ func (l *Log) Stats() Stats {
 		Batches: s.batches.Load(), AppendedRecords: s.records.Load(), AppendedBytes: s.bytes.Load(),
 		Syncs: s.syncs.Load(), SyncTime: time.Duration(s.syncNanos.Load()),
 		TornTails: s.tornTails.Load(), RecoveredCommits: s.recCommits.Load(), RecoveredAborts: s.recAbortions.Load(),
+		SegmentsCompacted: s.compacted.Load(), SegmentsDeleted: s.deleted.Load(),
 	}
 }
 
