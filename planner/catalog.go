@@ -46,6 +46,9 @@ type Source struct {
 	Window *WindowInfo
 	// IsSource marks a read-only source (CREATE SOURCE STREAM/TABLE).
 	IsSource bool
+	// FromQuery marks a source created by CREATE ... AS SELECT, whose
+	// schema belongs to its query (ALTER refuses it).
+	FromQuery bool
 	// Statement is the statement text that created the source.
 	Statement string
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/sluicedb/sluice/ast"
 	"github.com/sluicedb/sluice/format"
+	"github.com/sluicedb/sluice/parser"
 	"github.com/sluicedb/sluice/types"
 )
 
@@ -296,6 +297,9 @@ func analyzeAlterSource(s *ast.AlterSource, cat Catalog) (src *Source, err error
 		return nil, errorf(s.Pos, "Cannot alter %s '%s': ALTER operations are not supported on source %ss.",
 			strings.ToLower(s.Kind.String()), s.Name, strings.ToLower(s.Kind.String()))
 	}
+	if old.FromQuery || createdByQuery(old.Statement) {
+		return nil, errorf(s.Pos, "ALTER command is not supported for CREATE ... AS statements.")
+	}
 	next := *old
 	next.Columns = append([]types.Column(nil), old.Columns...)
 	for _, el := range s.Columns {
@@ -320,4 +324,18 @@ func analyzeAlterSource(s *ast.AlterSource, cat Catalog) (src *Source, err error
 		return nil, errNoPos("%s", formatReason(err))
 	}
 	return &next, nil
+}
+
+// createdByQuery reports whether a source's statement text is a CREATE
+// ... AS SELECT, for sources registered without FromQuery.
+func createdByQuery(statement string) bool {
+	if statement == "" {
+		return false
+	}
+	st, err := parser.ParseStatement(statement)
+	if err != nil {
+		return false
+	}
+	_, ok := st.(*ast.CreateAsSelect)
+	return ok
 }

@@ -283,7 +283,7 @@ func (a *analysis) parsedSinkTimestamp(p *QueryPlan, dst *Source, o Options) err
 // source (formats) or the sink name (topic).
 func (a *analysis) sinkSource(s *ast.CreateAsSelect, pr *props, cols []types.Column, o Options) (*Source, error) {
 	src := a.src
-	dst := &Source{Name: s.Name, Kind: s.Kind, Columns: cols, Statement: ast.Format(s)}
+	dst := &Source{Name: s.Name, Kind: s.Kind, Columns: cols, Statement: ast.Format(s), FromQuery: true}
 	dst.Topic = s.Name
 	if t, ok := pr.get("KAFKA_TOPIC"); ok && strings.TrimSpace(t) != "" {
 		dst.Topic = t
