@@ -42,7 +42,11 @@ func withInt(props []*ast.Property, name string) (int, bool) {
 // checkNewSource enforces ksqlDB's rules for a name that may already be
 // taken: it returns skip=true for IF NOT EXISTS on an existing source, and
 // an error unless OR REPLACE allows replacing a source of the same kind.
-func (e *Engine) checkNewSource(n ast.Node, name string, kind ast.SourceKind, orReplace, ifNotExists bool) (existing *planner.Source, skip bool, err error) {
+func (e *Engine) checkNewSource(n ast.Node, name string, kind ast.SourceKind, orReplace, ifNotExists, isSource bool) (existing *planner.Source, skip bool, err error) {
+	if orReplace && isSource {
+		return nil, false, errorf(n, "Cannot add %s '%s': CREATE OR REPLACE is not supported on source %ss.",
+			kindWord(kind), name, kindWord(kind))
+	}
 	old, ok := e.cat.Source(name)
 	if !ok {
 		return nil, false, nil
@@ -113,7 +117,7 @@ func (e *Engine) createSource(ctx context.Context, st *ast.CreateSource, ac *app
 		return nil, planErr(err, ac.cmd.Statement)
 	}
 	src.Statement = ac.cmd.Statement
-	old, skip, err := e.checkNewSource(st, src.Name, st.Kind, st.OrReplace, st.IfNotExists)
+	old, skip, err := e.checkNewSource(st, src.Name, st.Kind, st.OrReplace, st.IfNotExists, st.IsSource)
 	if err != nil {
 		return nil, err
 	}
@@ -151,6 +155,9 @@ func (e *Engine) dropSource(ctx context.Context, st *ast.DropSource, ac *applyCt
 	}
 	if src.Kind != st.Kind {
 		return nil, errorf(st, "Incompatible data source type is %s, but statement was DROP %s", src.Kind, st.Kind)
+	}
+	if st.DeleteTopic && src.IsSource {
+		return nil, errorf(st, "Cannot delete topic for read-only source: %s", src.Name)
 	}
 	if src.Name == ProcessingLogStream && !ac.replay {
 		return nil, errorf(st, "Cannot drop %s: it is the processing log stream.", src.Name)
@@ -224,6 +231,9 @@ func (e *Engine) alterSource(ctx context.Context, st *ast.AlterSource, ac *apply
 	}
 	if old.Kind != st.Kind {
 		return nil, errorf(st, "Incompatible data source type is %s, but statement was ALTER %s", old.Kind, st.Kind)
+	}
+	if old.IsSource {
+		return nil, errorf(st, "Cannot alter %s '%s': ALTER operations are not supported on source %ss.", kindWord(st.Kind), st.Name, kindWord(st.Kind))
 	}
 	if _, writers := e.cat.queriesUsing(st.Name); len(writers) > 0 {
 		return nil, errorf(st, "ALTER command is not supported for CREATE ... AS statements.")

@@ -144,7 +144,7 @@ func (e *Engine) createAsSelect(ctx context.Context, st *ast.CreateAsSelect, ac 
 	if err := rejectStateful(st.Query, e.cat); err != nil {
 		return nil, err
 	}
-	old, skip, err := e.checkNewSource(st, st.Name, st.Kind, st.OrReplace, st.IfNotExists)
+	old, skip, err := e.checkNewSource(st, st.Name, st.Kind, st.OrReplace, st.IfNotExists, false)
 	if err != nil {
 		return nil, err
 	}
