@@ -255,16 +255,22 @@ func compileMap(e *ast.MapConstructor, sc *scope) (*compiled, error) {
 		keyExprs, valExprs = append(keyExprs, en.Key), append(valExprs, en.Value)
 		keys, vals = append(keys, k), append(vals, v)
 	}
+	// ksqlDB's messages: keys must share one type and none may be an
+	// untyped NULL; values must share one type and not all be NULL.
+	keyTypes, valTypes := make([]*types.Type, len(keys)), make([]*types.Type, len(vals))
+	for i := range keys {
+		keyTypes[i], valTypes[i] = keys[i].typ, vals[i].typ
+	}
 	kt, err := elementType(e.Pos, keyExprs, keys, "MAP keys")
-	if err != nil {
-		return nil, err
+	if err != nil || kt.Kind == types.Null || hasNullType(keyTypes) {
+		return nil, errorf(e.Pos, "Only STRING keys are supported in maps but got: %s", upperTypeList(keyTypes))
 	}
 	vt, err := elementType(e.Pos, valExprs, vals, "MAP values")
 	if err != nil {
-		return nil, err
+		return nil, errorf(e.Pos, "Cannot construct a map with mismatching value types (%s) from expression %s.", upperTypeList(valTypes), exprText(e))
 	}
-	if kt.Kind == types.Null || vt.Kind == types.Null {
-		return nil, errorf(e.Pos, "Cannot construct a map with all NULL keys or values (see https://github.com/confluentinc/ksql/issues/4239). As a workaround, you may cast a NULL value to the desired type.")
+	if vt.Kind == types.Null {
+		return nil, errorf(e.Pos, "Cannot construct a map with all NULL values")
 	}
 	kf, vf := make([]evalFn, len(keys)), make([]evalFn, len(vals))
 	for i := range keys {
@@ -343,4 +349,27 @@ func decimalLiteral(s string) (types.Decimal, bool) {
 		}
 	}
 	return types.Decimal{}, false
+}
+
+func hasNullType(ts []*types.Type) bool {
+	for _, t := range ts {
+		if t.Kind == types.Null {
+			return true
+		}
+	}
+	return false
+}
+
+// upperTypeList prints types as ksqlDB lists them in constructor
+// messages: [INTEGER, STRING], NULL for an untyped NULL.
+func upperTypeList(ts []*types.Type) string {
+	parts := make([]string, len(ts))
+	for i, t := range ts {
+		if t.Kind == types.Null {
+			parts[i] = "NULL"
+		} else {
+			parts[i] = t.String()
+		}
+	}
+	return "[" + strings.Join(parts, ", ") + "]"
 }
