@@ -150,6 +150,14 @@ func (p *partition) compact() error {
 	if len(cands) == 0 {
 		return nil
 	}
+	// Like Kafka's cleaner, work only when there is something new to
+	// clean: a closed segment not seen by the last run, or tombstones that
+	// may have expired since.
+	nowMs := p.l.now().UnixMilli()
+	through := cands[len(cands)-1].next
+	if through <= p.cleanedThrough && nowMs-p.cleanedAt < p.cfg.DeleteRetentionMs {
+		return nil
+	}
 
 	// Pass 1: the latest offset of every key, over everything committed.
 	latest := map[string]int64{}
@@ -164,7 +172,7 @@ func (p *partition) compact() error {
 		}
 	}
 	// Pass 2: rewrite the candidates.
-	cutoff := p.l.now().UnixMilli() - p.cfg.DeleteRetentionMs
+	cutoff := nowMs - p.cfg.DeleteRetentionMs
 	for _, s := range cands {
 		if err := p.rewrite(s, hw, aborted, func(r *broker.Record) bool {
 			return latest[string(r.Key)] == r.Offset && (r.Value != nil || r.Timestamp >= cutoff)
@@ -172,6 +180,7 @@ func (p *partition) compact() error {
 			return err
 		}
 	}
+	p.cleanedThrough, p.cleanedAt = through, nowMs
 	return nil
 }
 

@@ -45,6 +45,9 @@ type partition struct {
 	flushed   int64         // offsets below this are written (and synced per policy)
 
 	cleanMu sync.Mutex // one retention or compaction run at a time
+	// Guarded by cleanMu: the end of what the last compaction covered, and
+	// when it ran (ms).
+	cleanedThrough, cleanedAt int64
 
 	syncMu   sync.Mutex
 	unsynced []*segment // written but not yet synced (interval/none policies)
