@@ -6,6 +6,7 @@ import (
 
 	"github.com/sluicedb/sluice/ast"
 	"github.com/sluicedb/sluice/exec"
+	"github.com/sluicedb/sluice/functions"
 	"github.com/sluicedb/sluice/types"
 )
 
@@ -65,6 +66,16 @@ func analyzeSelect(q *ast.Query, cat Catalog, o Options, persistent bool, sinkNa
 		return nil, errorf(rel.Pos, "Source `%s` does not exist.", rel.Name)
 	}
 	if src.Kind == ast.TableSource {
+		reg := o.registry()
+		for _, it := range q.Select {
+			if se, ok := it.(*ast.SelectExpr); ok {
+				if fc, ok := se.Expr.(*ast.FunctionCall); ok {
+					if f, ok := reg.Lookup(fc.Name); ok && f.Kind == functions.Table {
+						return nil, errorf(fc.Pos, "Table source is not supported with table functions")
+					}
+				}
+			}
+		}
 		return nil, errorf(rel.Pos, "Queries over tables are not yet supported: %s is a table (tables are materialised with the stateful operators)", rel.Name)
 	}
 	if src.Window != nil {
