@@ -18,15 +18,17 @@ func runTest(ctx context.Context, t *Test, opts Options, r *Result) {
 	case !c.IsEnabled():
 		r.skip(KindDisabled, "disabled in the corpus")
 		return
-	case len(c.Responses) > 0:
-		r.skip(KindREST, "REST responses (RQTT) are not checked yet")
-		return
 	}
 	if f := missingFormat(t); f != "" {
 		r.skip(KindFormat, "format "+f+" is not implemented yet")
 		return
 	}
 	d, err := decodeCase(c)
+	if err != nil {
+		r.fail(KindHarness, err.Error())
+		return
+	}
+	responses, err := decodeResponses(c.Responses)
 	if err != nil {
 		r.fail(KindHarness, err.Error())
 		return
@@ -56,6 +58,11 @@ func runTest(ctx context.Context, t *Test, opts Options, r *Result) {
 	defer eng.Close()
 	log := eng.Log()
 	info := inspect(t.Statements)
+	querier, _ := eng.(Querier)
+	if len(responses) > 0 && querier == nil {
+		r.skip(KindREST, "the engine runs no transient queries, which REST responses need")
+		return
+	}
 
 	// Topics: the pre-declared ones, then those the inputs name (unless a
 	// statement creates them with its own PARTITIONS).
@@ -82,23 +89,8 @@ func runTest(ctx context.Context, t *Test, opts Options, r *Result) {
 		created[name] = true
 	}
 
-	lines := 0
-	rest := c.RestError != nil
-	for i, s := range t.Statements {
-		// ksqlDB's harness joins the statements with newlines and parses
-		// them as one script, so positions in its messages count lines from
-		// the first statement; leading newlines reproduce that. The REST
-		// harness (RQTT) sends each SELECT as a request of its own.
-		text := strings.Repeat("\n", lines) + s
-		if rest && isSelect(s) {
-			text = s
-		} else {
-			lines += strings.Count(s, "\n") + 1
-		}
-		err := eng.Execute(ctx, text)
-		if err == nil {
-			continue
-		}
+	// judge records the verdict on a rejected statement (i counts from 0).
+	judge := func(i int, err error) {
 		msg := ErrorMessage(err)
 		switch {
 		case ctx.Err() != nil:
@@ -115,10 +107,58 @@ func runTest(ctx context.Context, t *Test, opts Options, r *Result) {
 		default:
 			r.fail(KindRejected, fmt.Sprintf("statement %d rejected: %s", i+1, oneLine(msg)))
 		}
-		return
+	}
+
+	// The SELECTs of a case with REST responses run after the other
+	// statements (and usually after the inputs), as ksqlDB's REST harness
+	// sends them.
+	var selects []int
+	lines := 0
+	rest := c.RestError != nil || len(responses) > 0
+	for i, s := range t.Statements {
+		// ksqlDB's harness joins the statements with newlines and parses
+		// them as one script, so positions in its messages count lines from
+		// the first statement; leading newlines reproduce that. The REST
+		// harness (RQTT) sends each SELECT as a request of its own.
+		if rest && isSelect(s) && querier != nil {
+			selects = append(selects, i)
+			continue
+		}
+		text := strings.Repeat("\n", lines) + s
+		if rest && isSelect(s) {
+			text = s
+		} else {
+			lines += strings.Count(s, "\n") + 1
+		}
+		if err := eng.Execute(ctx, text); err != nil {
+			judge(i, err)
+			return
+		}
+	}
+	queries := map[int]*Rows{}
+	defer func() {
+		for _, q := range queries {
+			q.Close()
+		}
+	}()
+	startQueries := func() bool {
+		for _, i := range selects {
+			q, err := querier.Query(ctx, t.Statements[i])
+			if err != nil {
+				judge(i, err)
+				return false
+			}
+			queries[i] = q
+		}
+		return true
 	}
 	if want != nil {
-		r.fail(KindAccepted, fmt.Sprintf("every statement was accepted; want an error containing %q", want.Message))
+		if startQueries() {
+			r.fail(KindAccepted, fmt.Sprintf("every statement was accepted; want an error containing %q", want.Message))
+		}
+		return
+	}
+	if c.InputConditions != nil && c.InputConditions.WaitForActivePushQuery && !startQueries() {
 		return
 	}
 
@@ -171,6 +211,19 @@ func runTest(ctx context.Context, t *Test, opts Options, r *Result) {
 			r.fail(KindOutput, "queries did not catch up: "+err.Error())
 		}
 		return
+	}
+	if len(selects) > 0 && len(queries) == 0 && !startQueries() {
+		return
+	}
+	ordered := c.OutputConditions != nil && c.OutputConditions.VerifyOrder
+	for _, i := range selects {
+		if i >= len(responses) || responses[i] == nil {
+			continue
+		}
+		if reason := checkQuery(ctx, i+1, queries[i], responses[i], ordered); reason != "" {
+			r.fail(KindOutput, reason)
+			return
+		}
 	}
 
 	if reason := checkOutputs(ctx, eng, info, d, serdeFor); reason != "" {

@@ -52,6 +52,32 @@ func (r *realEngine) Execute(ctx context.Context, stmt string) error {
 	return err
 }
 
+// Query runs a SELECT through the session: a push query's RowStream, or a
+// finished result set.
+func (r *realEngine) Query(ctx context.Context, stmt string) (*Rows, error) {
+	results, err := r.s.Execute(ctx, stmt)
+	if err != nil {
+		return nil, err
+	}
+	for _, res := range results {
+		switch x := res.(type) {
+		case *engine.RowStream:
+			return &Rows{Columns: x.Columns, Next: x.Next, Close: x.Close}, nil
+		case *engine.Rows:
+			i := 0
+			return &Rows{Columns: x.Columns, Close: func() {},
+				Next: func(context.Context) ([]any, bool) {
+					if i >= len(x.Rows) {
+						return nil, false
+					}
+					i++
+					return x.Rows[i-1], true
+				}}, nil
+		}
+	}
+	return nil, errors.New("conformance: the statement returned no rows")
+}
+
 func (r *realEngine) Log() broker.Log { return r.e.Log() }
 
 func (r *realEngine) Source(name string) (*planner.Source, bool) { return r.e.Catalog().Source(name) }

@@ -9,6 +9,7 @@ import (
 	"github.com/sluicedb/sluice/broker"
 	"github.com/sluicedb/sluice/functions"
 	"github.com/sluicedb/sluice/planner"
+	"github.com/sluicedb/sluice/types"
 )
 
 // Engine is what the runner needs of one fresh engine instance. The
@@ -31,6 +32,24 @@ type Engine interface {
 	WaitCaughtUp(ctx context.Context) error
 	// Close stops the queries and releases the instance.
 	Close() error
+}
+
+// Querier is implemented by engines that run transient queries, which the
+// REST cases (RQTT) check row by row. Without it those cases are SKIPs.
+type Querier interface {
+	// Query runs a SELECT and returns its rows; an error is a rejection,
+	// as for Execute.
+	Query(ctx context.Context, statement string) (*Rows, error)
+}
+
+// Rows is a running or finished transient query.
+type Rows struct {
+	Columns []types.Column
+	// Next returns the next row, or false when the query has ended (its
+	// LIMIT reached) or ctx is done.
+	Next func(ctx context.Context) ([]any, bool)
+	// Close stops the query; it may be called more than once.
+	Close func()
 }
 
 // EngineConfig is what an Opener gets for one test.

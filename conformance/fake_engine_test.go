@@ -11,6 +11,7 @@ import (
 	"github.com/sluicedb/sluice/ast"
 	"github.com/sluicedb/sluice/broker"
 	"github.com/sluicedb/sluice/commitlog"
+	"github.com/sluicedb/sluice/format"
 	"github.com/sluicedb/sluice/parser"
 	"github.com/sluicedb/sluice/planner"
 	"github.com/sluicedb/sluice/types"
@@ -126,6 +127,86 @@ func (f *fakeEngine) Execute(ctx context.Context, stmt string) error {
 		return nil
 	}
 	return fmt.Errorf("fake: statement not understood: %s", stmt)
+}
+
+// Query runs `SELECT * FROM s EMIT CHANGES [LIMIT n]`: rows are s's
+// records from the beginning, decoded with s's formats, read as they come.
+func (f *fakeEngine) Query(ctx context.Context, stmt string) (*Rows, error) {
+	st, err := parser.ParseStatement(stmt)
+	if err != nil {
+		return nil, err
+	}
+	qs, ok := st.(*ast.QueryStatement)
+	if !ok {
+		return nil, fmt.Errorf("fake: not a query: %s", stmt)
+	}
+	src, ok := f.Source(qs.Query.From.Left.Name)
+	if !ok {
+		return nil, fmt.Errorf("fake: unknown source %s", qs.Query.From.Left.Name)
+	}
+	rd, err := f.log.NewReader(broker.TopicPartition{Topic: src.Topic}, broker.ReaderOptions{Offset: broker.OffsetEarliest})
+	if err != nil {
+		return nil, err
+	}
+	decoder := func(name string, cols []types.Column, key bool) (format.Decoder, error) {
+		fm, err := format.Lookup(name)
+		if err != nil {
+			return nil, err
+		}
+		return fm.NewDecoder(cols, format.Options{Key: key})
+	}
+	keyDec, err := decoder(src.KeyFormat, src.KeyColumns(), true)
+	if err != nil {
+		return nil, err
+	}
+	valDec, err := decoder(src.ValueFormat, src.ValueColumns(), false)
+	if err != nil {
+		return nil, err
+	}
+	limit := int64(-1)
+	if qs.Query.Limit != nil {
+		limit = *qs.Query.Limit
+	}
+	var pending []broker.Record
+	var mu sync.Mutex
+	closed := false
+	next := func(ctx context.Context) ([]any, bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		for !closed && limit != 0 {
+			if len(pending) > 0 {
+				rec := pending[0]
+				pending = pending[1:]
+				k, err1 := keyDec.DecodeRow(rec.Key, nil)
+				v, err2 := valDec.DecodeRow(rec.Value, nil)
+				if err1 != nil || err2 != nil {
+					continue
+				}
+				limit--
+				return append(k, v...), true
+			}
+			recs, err := rd.Fetch(ctx)
+			if err != nil {
+				return nil, false
+			}
+			for _, r := range recs {
+				pending = append(pending, broker.Record{Key: append([]byte(nil), r.Key...), Value: append([]byte(nil), r.Value...)})
+			}
+			if len(recs) == 0 && rd.Wait(ctx) != nil {
+				return nil, false
+			}
+		}
+		return nil, false
+	}
+	cols := append(src.KeyColumns(), src.ValueColumns()...)
+	return &Rows{Columns: cols, Next: next, Close: func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if !closed {
+			closed = true
+			rd.Close()
+		}
+	}}, nil
 }
 
 // WaitCaughtUp copies every new record of each CSAS's input to its output.

@@ -47,6 +47,23 @@ type Case struct {
 	Outputs    []json.RawMessage `json:"outputs"`
 	Responses  []json.RawMessage `json:"responses"`
 	Post       json.RawMessage   `json:"post"`
+	// InputConditions and OutputConditions are RQTT's
+	// {waitForActivePushQuery} and {verifyOrder}.
+	InputConditions  *InputConditions  `json:"inputConditions"`
+	OutputConditions *OutputConditions `json:"outputConditions"`
+}
+
+// InputConditions say when an RQTT case's inputs are produced.
+type InputConditions struct {
+	// WaitForActivePushQuery produces the inputs only once the case's push
+	// query runs (so it sees them without reading from the beginning).
+	WaitForActivePushQuery bool `json:"waitForActivePushQuery"`
+}
+
+// OutputConditions say how an RQTT case's query rows are compared.
+type OutputConditions struct {
+	// VerifyOrder compares rows in order; otherwise as a multiset.
+	VerifyOrder bool `json:"verifyOrder"`
 }
 
 // ExpectedError is the error a case expects from its statements.
