@@ -254,6 +254,18 @@ func (a *appender) commitAt(ctx context.Context, pos int64, hooks []CommitHook) 
 	}
 }
 
+// queueCommit queues a commit of pos whose outcome arrives on res.
+func (a *appender) queueCommit(ctx context.Context, pos int64, res chan error) error {
+	a.pending.Add(1)
+	select {
+	case a.jobs <- appendJob{commit: true, pos: pos, result: res}:
+		return nil
+	case <-ctx.Done():
+		a.pending.Add(-1)
+		return ctx.Err()
+	}
+}
+
 // close stops the goroutine after the queued jobs and closes the producer,
 // which aborts a transaction still open.
 func (a *appender) close() {

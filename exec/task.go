@@ -55,6 +55,7 @@ type task struct {
 	committed int64
 	dirty     bool
 	txnStart  time.Time
+	inflight  *inflightCommit
 	// fetch holds the records being processed, for their headers;
 	// fetchHeaders says whether any of them has one.
 	fetch        []broker.Record
@@ -195,9 +196,14 @@ func (t *task) runOnce(ctx context.Context) (err error) {
 		t.pos.Store(t.processed)
 		if !t.persistent() {
 			t.advance(t.processed)
-		} else if t.dirty && time.Since(t.txnStart) >= t.interval {
-			if err := t.commit(ctx); err != nil {
+		} else {
+			if err := t.settle(ctx, false); err != nil {
 				return err
+			}
+			if t.dirty && time.Since(t.txnStart) >= t.interval {
+				if err := t.commitAsync(ctx); err != nil {
+					return err
+				}
 			}
 		}
 	}
@@ -326,7 +332,7 @@ func (t *task) cleanup() {
 		t.app.close()
 		t.app = nil
 	}
-	t.dirty = false
+	t.dirty, t.inflight = false, nil
 }
 
 // finish commits what was processed when the query stops. The commit uses
@@ -452,15 +458,80 @@ func (t *task) commit(ctx context.Context) error {
 	if !t.persistent() || t.app == nil {
 		return nil
 	}
+	if err := t.settle(ctx, true); err != nil {
+		return err
+	}
 	pos := t.processed
 	if !t.dirty && pos == t.committed {
 		return nil
 	}
 	start := time.Now()
-	if err := t.app.commitAt(ctx, pos, t.hooks); err != nil {
+	err := t.app.commitAt(ctx, pos, t.hooks)
+	t.dirty = false
+	return t.committedAt(pos, start, err)
+}
+
+// commitAsync queues a commit of what was processed and returns at once,
+// so that the task decodes its next fetch while the log makes the
+// transaction durable; the next transaction's appends queue behind it. The
+// outcome is collected by settle. Tasks with commit hooks commit
+// synchronously instead: their state must not change during PrepareCommit.
+func (t *task) commitAsync(ctx context.Context) error {
+	if len(t.hooks) > 0 {
+		return t.commit(ctx)
+	}
+	if err := t.settle(ctx, true); err != nil {
 		return err
 	}
-	t.dirty = false
+	pos := t.processed
+	if !t.dirty && pos == t.committed {
+		return nil
+	}
+	c := &inflightCommit{pos: pos, start: time.Now(), res: make(chan error, 1)}
+	if err := t.app.queueCommit(ctx, pos, c.res); err != nil {
+		return err
+	}
+	t.inflight, t.dirty = c, false
+	return nil
+}
+
+// inflightCommit is a queued commit whose outcome the task has not seen.
+type inflightCommit struct {
+	pos   int64
+	start time.Time
+	res   chan error
+}
+
+// settle collects the outcome of the in-flight commit, waiting for it if
+// wait is set.
+func (t *task) settle(ctx context.Context, wait bool) error {
+	c := t.inflight
+	if c == nil {
+		return nil
+	}
+	var err error
+	if wait {
+		select {
+		case err = <-c.res:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	} else {
+		select {
+		case err = <-c.res:
+		default:
+			return nil
+		}
+	}
+	t.inflight = nil
+	return t.committedAt(c.pos, c.start, err)
+}
+
+// committedAt records the outcome of a commit of pos started at start.
+func (t *task) committedAt(pos int64, start time.Time, err error) error {
+	if err != nil {
+		return err
+	}
 	t.committed = pos
 	d := time.Since(start)
 	t.m.commits.Add(1)
