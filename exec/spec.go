@@ -8,6 +8,17 @@
 // exec knows nothing of SQL: the planner compiles expressions into
 // Evaluators and lays a query out as a QuerySpec; exec only calls them. It
 // sees the log only through broker.Log.
+//
+// The runtime (runtime.go, query.go, task.go): a Runtime runs queries over
+// one log; each query has a task per input partition. A task reads its
+// partition (read-committed, long-polling when idle), decodes each fetch
+// into batches (source.go), runs the operators, encodes the output
+// (sink.go) and hands it to its appender (appender.go), which owns the
+// task's transactional producer. On the commit interval, and at once when
+// the task has caught up, the task commits: state hooks (commit.go), the
+// input offsets and the output records become visible in one transaction.
+// A failed step aborts the transaction and restarts the task from the
+// committed offsets, so after a crash every output is there exactly once.
 package exec
 
 import (
