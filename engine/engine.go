@@ -51,7 +51,6 @@ func DefaultProperties() map[string]string {
 		"auto.offset.reset":                    "latest",
 		"commit.interval.ms":                   "100",
 		"ksql.persistence.default.format.key":  "KAFKA",
-		"ksql.persistence.wrap.single.values":  "true",
 		"ksql.service.id":                      "default_",
 		"ksql.output.topic.name.prefix":        "",
 		"ksql.sink.partitions.default":         "",

@@ -31,6 +31,8 @@ var rewrite = flag.Bool("rewrite", false, "rewrite the golden files under testda
 //	!wait                 WaitCaughtUp over all persistent queries
 //	!restart              close the engine and open it again on the same log
 //	!create-topic NAME N  create a topic with N partitions
+//	!write FILE           write the following lines to FILE in a temporary
+//	                      directory; $TMP in statements names it
 //
 // SQL blocks run through one session; a push query or PRINT must have a
 // LIMIT, and its rows are collected until it ends.
@@ -83,6 +85,7 @@ type testEnv struct {
 	cfg  Config
 	ctx  context.Context
 	stop context.CancelFunc
+	tmp  string
 }
 
 func newTestEnv(t *testing.T, cfg Config) *testEnv {
@@ -92,7 +95,7 @@ func newTestEnv(t *testing.T, cfg Config) *testEnv {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	env := &testEnv{t: t, log: l, cfg: cfg, ctx: ctx, stop: cancel}
+	env := &testEnv{t: t, log: l, cfg: cfg, ctx: ctx, stop: cancel, tmp: t.TempDir()}
 	env.cfg.Log = l
 	env.cfg.Now = func() time.Time { return time.UnixMilli(1_700_000_000_000) }
 	env.open()
@@ -128,7 +131,7 @@ func (env *testEnv) run(input string) string {
 	if strings.HasPrefix(input, "!") {
 		return env.directive(input)
 	}
-	rs, err := env.s.Execute(env.ctx, input)
+	rs, err := env.s.Execute(env.ctx, strings.ReplaceAll(input, "$TMP", env.tmp))
 	var out []string
 	for _, r := range rs {
 		out = append(out, env.render(r))
@@ -145,7 +148,8 @@ func (env *testEnv) run(input string) string {
 		return "ok"
 	}
 	// A blank line ends a block's output in the script files.
-	return strings.ReplaceAll(strings.Join(out, "\n"), "\n\n", "\n")
+	text := strings.ReplaceAll(strings.Join(out, "\n"), "\n\n", "\n")
+	return strings.ReplaceAll(text, env.tmp, "$TMP")
 }
 
 func (env *testEnv) render(r Result) string {
@@ -194,6 +198,11 @@ func (env *testEnv) directive(input string) string {
 		return "ok"
 	case "!wait":
 		if err := env.e.WaitCaughtUp(env.ctx); err != nil {
+			return "error: " + err.Error()
+		}
+		return "ok"
+	case "!write":
+		if err := os.WriteFile(filepath.Join(env.tmp, f[1]), []byte(strings.Join(lines[1:], "\n")), 0o644); err != nil {
 			return "error: " + err.Error()
 		}
 		return "ok"
@@ -291,7 +300,9 @@ func runScriptFile(t *testing.T, path string) {
 		t.Fatal(err)
 	}
 	blocks := parseScriptFile(t, string(data))
-	env := newTestEnv(t, Config{})
+	// Files named client_*.txt run as the shell and headless mode do, with
+	// client-side statements (RUN SCRIPT) allowed.
+	env := newTestEnv(t, Config{ClientSide: strings.HasPrefix(filepath.Base(path), "client_")})
 	var b strings.Builder
 	// Keep the file's leading comment when rewriting.
 	for _, l := range strings.Split(string(data), "\n") {
