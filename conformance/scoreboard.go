@@ -28,8 +28,26 @@ func WriteScoreboard(w io.Writer, results []*Result) error {
 	b.WriteString("are SKIP, never FAIL.\n\n")
 	fmt.Fprintf(&b, "- tests: **%d**: %s\n", len(results), s.Line())
 	fmt.Fprintf(&b, "- cases expecting an error that were rejected with another message: %d\n", s.RejectedOther)
-	fmt.Fprintf(&b, "- tests with no windows, joins or aggregation, JSON/DELIMITED/KAFKA only: %d, of which %d pass (**%.1f%%**), %d fail, %d skip\n\n",
+	fmt.Fprintf(&b, "- tests with no windows, joins or aggregation, JSON/DELIMITED/KAFKA only: %d, of which %d pass (**%.1f%%**), %d fail, %d skip\n",
 		s.Core, s.CorePassed, s.CoreRate(), s.CoreFailed, s.CoreSkipped)
+	byDir := map[string][]*Result{}
+	var dirs []string
+	for _, r := range results {
+		dir, _, _ := strings.Cut(r.File, "/")
+		if _, ok := byDir[dir]; !ok {
+			dirs = append(dirs, dir)
+		}
+		byDir[dir] = append(byDir[dir], r)
+	}
+	if len(dirs) > 1 {
+		sort.Strings(dirs)
+		for _, dir := range dirs {
+			ds := Summarize(byDir[dir])
+			fmt.Fprintf(&b, "- %s: %d tests: %s; core %d/%d pass (%.1f%%)\n",
+				dir, len(byDir[dir]), ds.Line(), ds.CorePassed, ds.Core, ds.CoreRate())
+		}
+	}
+	b.WriteString("\n")
 	for _, part := range []struct {
 		title   string
 		outcome Outcome
