@@ -1,0 +1,178 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Kafka's own test vectors for its default partitioner's hash.
+func TestMurmur2MatchesKafka(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want int32
+	}{
+		{"21", -973932308},
+		{"foobar", -790332482},
+		{"a-little-bit-long-string", -985981536},
+		{"a-little-bit-longer-string", -1486304829},
+		{"lkjh234lh9fiuh90y23oiuhsafujhadof229phr9h19h89h8", -58897971},
+		{"abc", 479470107},
+	} {
+		if got := int32(murmur2([]byte(c.in))); got != c.want {
+			t.Errorf("murmur2(%q) = %d, want %d", c.in, got, c.want)
+		}
+	}
+}
+
+// Every failure of Execute is an *Error with a code; user mistakes are
+// never server errors.
+func TestExecuteErrorsAreTyped(t *testing.T) {
+	env := newTestEnv(t, Config{})
+	for _, c := range []struct {
+		sql  string
+		code int
+	}{
+		{"SELEC 1;", CodeBadStatement},
+		{"CREATE STREAM s (a INT) WITH (kafka_topic='s');", CodeBadStatement},
+		{"DROP STREAM nope;", CodeBadStatement},
+		{"TERMINATE nope;", CodeBadStatement},
+		{"ASSERT TOPIC nope TIMEOUT 0 SECONDS;", CodeAssertionFailed},
+		{"SELECT * FROM ${v} EMIT CHANGES;", CodeBadStatement},
+	} {
+		_, err := env.s.Execute(env.ctx, c.sql)
+		var ee *Error
+		if !errors.As(err, &ee) {
+			t.Errorf("%s: error %v (%T), want *Error", c.sql, err, err)
+			continue
+		}
+		if ee.Code != c.code || ee.Statement == "" || ee.Message == "" {
+			t.Errorf("%s: %+v, want code %d with statement and message", c.sql, ee, c.code)
+		}
+	}
+	env.e.Close()
+	_, err := env.s.Execute(env.ctx, "SHOW STREAMS;")
+	var ee *Error
+	if !errors.As(err, &ee) || ee.Code != CodeShuttingDown || !errors.Is(err, ErrClosed) {
+		t.Fatalf("after Close: %v", err)
+	}
+}
+
+// A script stops at its first failing statement and returns the results
+// of those before it; DEFINE affects only later statements.
+func TestExecuteStopsAtFirstError(t *testing.T) {
+	env := newTestEnv(t, Config{})
+	rs, err := env.s.Execute(env.ctx, `DEFINE a = 'x';
+SET 'auto.offset.reset' = 'earliest';
+DROP STREAM ${a};
+SET 'never' = 'reached';`)
+	if len(rs) != 1 || err == nil || !strings.Contains(err.Error(), "X") {
+		t.Fatalf("results %v, error %v", rs, err)
+	}
+	if _, ok := env.s.Overrides()["never"]; ok {
+		t.Fatal("statement after the error ran")
+	}
+}
+
+// DESCRIBE EXTENDED reports live metrics of the queries writing a source.
+func TestDescribeExtendedMetrics(t *testing.T) {
+	env := newTestEnv(t, Config{})
+	mustExec(t, env, `SET 'auto.offset.reset' = 'earliest';
+CREATE STREAM m_in (k STRING KEY, v INT) WITH (kafka_topic='m_in', value_format='JSON', partitions=2);
+INSERT INTO m_in (k, v) VALUES ('a', 1);
+INSERT INTO m_in (k, v) VALUES ('b', 2);
+INSERT INTO m_in (k, v) VALUES ('c', 3);
+CREATE STREAM m_out AS SELECT k, v FROM m_in WHERE v > 1 EMIT CHANGES;`)
+	if err := env.e.WaitCaughtUp(env.ctx); err != nil {
+		t.Fatal(err)
+	}
+	rs := mustExec(t, env, "DESCRIBE m_out EXTENDED;")
+	d := rs[0].(*SourceDescription)
+	if d.Metrics.RecordsIn != 3 || d.Metrics.RecordsOut != 2 || d.Metrics.Commits == 0 || d.Metrics.Lag != 0 {
+		t.Fatalf("metrics %+v", d.Metrics)
+	}
+	if len(d.WriteQueries) != 1 || d.WriteQueries[0].ID != "CSAS_M_OUT_0" {
+		t.Fatalf("writers %+v", d.WriteQueries)
+	}
+	rs = mustExec(t, env, "DESCRIBE m_in EXTENDED;")
+	if d := rs[0].(*SourceDescription); len(d.ReadQueries) != 1 {
+		t.Fatalf("readers %+v", d.ReadQueries)
+	}
+	rs = mustExec(t, env, "EXPLAIN CSAS_M_OUT_0;")
+	if ex := rs[0].(*Explanation); ex.State != "RUNNING" || !strings.Contains(ex.Plan, "M_IN") {
+		t.Fatalf("explain %+v", ex)
+	}
+}
+
+func mustExec(t *testing.T, env *testEnv, sql string) []Result {
+	t.Helper()
+	rs, err := env.s.Execute(env.ctx, sql)
+	if err != nil {
+		t.Fatalf("%s: %v", sql, err)
+	}
+	return rs
+}
+
+// Sessions are independent and the engine serialises catalog changes:
+// concurrent sessions creating, listing and dropping keep the catalog and
+// the command topic consistent (run with -race).
+func TestConcurrentSessions(t *testing.T) {
+	env := newTestEnv(t, Config{})
+	mustExec(t, env, "CREATE STREAM src (k STRING KEY, v INT) WITH (kafka_topic='src', value_format='JSON', partitions=1);")
+	const workers, rounds = 4, 5
+	var wg sync.WaitGroup
+	errs := make(chan error, workers*rounds)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s := env.e.NewSession()
+			s.Execute(env.ctx, fmt.Sprintf("SET 'x' = '%d';", w))
+			for r := 0; r < rounds; r++ {
+				name := fmt.Sprintf("d_%d_%d", w, r)
+				sql := fmt.Sprintf("CREATE STREAM %s AS SELECT * FROM src EMIT CHANGES; SHOW QUERIES; DESCRIBE %s EXTENDED;", name, name)
+				if _, err := s.Execute(env.ctx, sql); err != nil {
+					errs <- err
+				}
+				if r%2 == 0 {
+					if _, err := s.Execute(env.ctx, "INSERT INTO src (k, v) VALUES ('k', 1);"); err != nil {
+						errs <- err
+					}
+				}
+				if s.Overrides()["x"] != fmt.Sprint(w) {
+					errs <- fmt.Errorf("session %d sees another session's property", w)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if n := len(env.e.Catalog().Queries()); n != workers*rounds {
+		t.Fatalf("%d queries, want %d", n, workers*rounds)
+	}
+	ids := map[string]bool{}
+	for _, q := range env.e.Catalog().Queries() {
+		ids[q.ID] = true
+	}
+	env.restart()
+	for _, q := range env.e.Catalog().Queries() {
+		if !ids[q.ID] {
+			t.Fatalf("query %s appeared on restart", q.ID)
+		}
+	}
+	if n := len(env.e.Catalog().Queries()); n != workers*rounds {
+		t.Fatalf("after restart %d queries, want %d", n, workers*rounds)
+	}
+	ctx, cancel := context.WithTimeout(env.ctx, 30*time.Second)
+	defer cancel()
+	if err := env.e.WaitCaughtUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
