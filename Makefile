@@ -62,7 +62,7 @@ bench:
 # Bounded fuzzing (FUZZTIME per target). Go runs one fuzz target per
 # invocation, so each is listed here as package:target.
 FUZZ_TARGETS := ./parser:FuzzParse ./format:FuzzJSONDecode ./format:FuzzDelimitedDecode \
-	./functions:FuzzExtractJSONField
+	./functions:FuzzExtractJSONField ./planner:FuzzCompileExpression
 
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
