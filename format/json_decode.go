@@ -263,9 +263,13 @@ func (d *jsonDecoder) value(col, depth int) error {
 			if !ok {
 				return d.decodeErr(col, "invalid JSON", nil)
 			}
-			f, err := strconv.ParseFloat(unsafe.String(unsafe.SliceData(tok), len(tok)), 64)
-			if err != nil && !isRangeErr(err) {
-				return d.decodeErr(col, "invalid number", err)
+			f, fast := parseFloatToken(tok)
+			if !fast {
+				var err error
+				f, err = strconv.ParseFloat(unsafe.String(unsafe.SliceData(tok), len(tok)), 64)
+				if err != nil && !isRangeErr(err) {
+					return d.decodeErr(col, "invalid number", err)
+				}
 			}
 			s.state, s.f = slotSet, f
 			return nil
@@ -319,7 +323,14 @@ func isRangeErr(err error) bool {
 func jsonInt(tok []byte, isInt bool, t *types.Type) (int64, error) {
 	text := unsafe.String(unsafe.SliceData(tok), len(tok))
 	if isInt {
-		v, err := strconv.ParseInt(text, 10, 64)
+		v, ok := parseIntToken(tok)
+		if ok && t.Kind != types.Integer && t.Kind != types.DateKind && t.Kind != types.TimeKind {
+			return v, nil
+		}
+		var err error
+		if !ok {
+			v, err = strconv.ParseInt(text, 10, 64)
+		}
 		if err != nil {
 			return 0, &types.Error{Code: types.CodeCast, Msg: "number " + text + " out of range for " + t.String()}
 		}

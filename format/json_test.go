@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -323,6 +324,46 @@ func TestJSONStringsAgainstStdlib(t *testing.T) {
 		var back map[string]string
 		if err := stdjson.Unmarshal(out, &back); err != nil || back["S"] != want["S"] {
 			t.Fatalf("seed %d: we wrote %s for %q; encoding/json reads %q, %v", seed, out, want["S"], back["S"], err)
+		}
+	}
+}
+
+// TestNumberFastPaths checks the hand-written integer and double token
+// parsers against strconv on random tokens.
+func TestNumberFastPaths(t *testing.T) {
+	seed := rand.Int63()
+	t.Logf("seed %d", seed)
+	r := rand.New(rand.NewSource(seed))
+	for i := 0; i < 100000; i++ {
+		n := r.Intn(20) + 1
+		b := []byte{byte('1' + r.Intn(9))}
+		for len(b) < n {
+			b = append(b, byte('0'+r.Intn(10)))
+		}
+		if r.Intn(5) == 0 {
+			b = []byte("0")
+		}
+		tok := string(b)
+		if r.Intn(2) == 0 {
+			tok = "-" + tok
+		}
+		if v, ok := parseIntToken([]byte(tok)); ok {
+			if want, err := strconv.ParseInt(tok, 10, 64); err != nil || v != want {
+				t.Fatalf("seed %d: parseIntToken(%s) = %d, strconv %d, %v", seed, tok, v, want, err)
+			}
+		}
+		ftok := tok
+		if r.Intn(3) > 0 {
+			frac := make([]byte, r.Intn(25)+1)
+			for j := range frac {
+				frac[j] = byte('0' + r.Intn(10))
+			}
+			ftok += "." + string(frac)
+		}
+		if f, ok := parseFloatToken([]byte(ftok)); ok {
+			if want, err := strconv.ParseFloat(ftok, 64); err != nil || f != want {
+				t.Fatalf("seed %d: parseFloatToken(%s) = %v, strconv %v, %v", seed, ftok, f, want, err)
+			}
 		}
 	}
 }
