@@ -34,21 +34,8 @@ func (f *Filter) Schema() *types.Schema { return f.schema }
 
 // Process implements Operator.
 func (f *Filter) Process(tc *TaskContext, in *types.Batch, next func(*types.Batch) error) error {
-	f.keep = f.keep[:0]
 	n := in.NumRows()
-	for i := 0; i < n; i++ {
-		if in.Meta(i).Change == types.Delete {
-			continue
-		}
-		v, err := f.pred.Eval(f.rf.fill(tc, in, i))
-		if err != nil {
-			tc.reportRowError(in, i, err)
-			continue
-		}
-		if b, ok := v.(bool); ok && b {
-			f.keep = append(f.keep, i)
-		}
-	}
+	f.selection(tc, in)
 	switch len(f.keep) {
 	case 0:
 		return nil
@@ -67,6 +54,25 @@ func (f *Filter) Process(tc *TaskContext, in *types.Batch, next func(*types.Batc
 		return err
 	}
 	return next(out)
+}
+
+// selection evaluates the predicate and leaves the passing rows in f.keep.
+func (f *Filter) selection(tc *TaskContext, in *types.Batch) {
+	f.keep = f.keep[:0]
+	n := in.NumRows()
+	for i := 0; i < n; i++ {
+		if in.Meta(i).Change == types.Delete {
+			continue
+		}
+		v, err := f.pred.Eval(f.rf.fill(tc, in, i))
+		if err != nil {
+			tc.reportRowError(in, i, err)
+			continue
+		}
+		if b, ok := v.(bool); ok && b {
+			f.keep = append(f.keep, i)
+		}
+	}
 }
 
 // Project computes a new row per input row: one evaluator per output
@@ -106,18 +112,30 @@ func (p *Project) Schema() *types.Schema { return p.out }
 // value that fails (or does not fit its column) becomes NULL and goes to the
 // processing log.
 func (p *Project) Process(tc *TaskContext, in *types.Batch, next func(*types.Batch) error) error {
+	return p.process(tc, in, nil, next)
+}
+
+// process projects rows sel of in (all of them when sel is nil).
+func (p *Project) process(tc *TaskContext, in *types.Batch, sel []int, next func(*types.Batch) error) error {
 	if in.Schema() != p.in {
 		p.compile(in.Schema())
 	}
 	n := in.NumRows()
+	if sel != nil {
+		n = len(sel)
+	}
 	p.bb.Reserve(n)
 	for j, c := range p.refs {
 		if c >= 0 {
-			copyColumn(p.bb.Col(j), in, c, nil)
+			copyColumn(p.bb.Col(j), in, c, sel)
 		}
 	}
 	if len(p.evals) > 0 {
-		for i := 0; i < n; i++ {
+		for k := 0; k < n; k++ {
+			i := k
+			if sel != nil {
+				i = sel[k]
+			}
 			row := p.rf.fill(tc, in, i)
 			for _, j := range p.evals {
 				v, err := p.exprs[j].Eval(row)
@@ -132,7 +150,7 @@ func (p *Project) Process(tc *TaskContext, in *types.Batch, next func(*types.Bat
 			}
 		}
 	}
-	appendMetas(p.bb, in, nil)
+	appendMetas(p.bb, in, sel)
 	if p.bb.Len() == 0 {
 		return nil
 	}

@@ -170,3 +170,45 @@ func TestProjectKernels(t *testing.T) {
 		t.Fatalf("processing log %+v", log.errs)
 	}
 }
+
+// TestFusedFilterProject: the fused operator gives what Filter then
+// Project give, including when all or none of the rows pass.
+func TestFusedFilterProject(t *testing.T) {
+	out := types.MustSchema(
+		types.Column{Name: "NAME", Type: types.StringType},
+		types.Column{Name: "ID2", Type: types.IntegerType})
+	twice := EvalReading([]int{0}, func(r []any) (any, error) { return r[0].(int32) * 2, nil })
+	for _, tc := range []struct {
+		name string
+		pred func(id int32) bool
+	}{
+		{"some", func(id int32) bool { return id%2 == 1 }},
+		{"all", func(int32) bool { return true }},
+		{"none", func(int32) bool { return false }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := testBatch(t, []any{int32(1), "a", nil}, []any{int32(2), nil, nil}, []any{int32(3), "c", []any{"x"}})
+			defer in.Release()
+			pred := EvalReading([]int{0}, func(r []any) (any, error) { return tc.pred(r[0].(int32)), nil })
+			ctx := &TaskContext{Log: &recordingLog{}}
+			f, p := NewFilter(testSchema, pred), NewProject(out, []Evaluator{ColumnRef(1), twice})
+			var chained [][]any
+			err := f.Process(ctx, in, func(b *types.Batch) error {
+				defer b.Release()
+				chained = append(chained, collect(t, p, ctx, b)...)
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ops := fuse([]Operator{NewFilter(testSchema, pred), NewProject(out, []Evaluator{ColumnRef(1), twice})})
+			if len(ops) != 1 {
+				t.Fatalf("fuse left %d operators", len(ops))
+			}
+			fused := collect(t, ops[0], ctx, in)
+			if !reflect.DeepEqual(chained, fused) {
+				t.Fatalf("chained %v, fused %v", chained, fused)
+			}
+		})
+	}
+}

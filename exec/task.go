@@ -233,6 +233,7 @@ func (t *task) open(ctx context.Context) error {
 			t.hooks = append(t.hooks, h)
 		}
 	}
+	t.ops = fuse(t.ops)
 	for i := range t.ops {
 		t.nexts = append(t.nexts, func(b *types.Batch) error { return t.push(i+1, b) })
 	}
