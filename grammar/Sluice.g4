@@ -234,7 +234,8 @@ groupBy
     ;
 
 partitionBy
-    : valueExpression (COMMA valueExpression)*
+    : LPAREN (valueExpression (COMMA valueExpression)*)? RPAREN
+    | valueExpression (COMMA valueExpression)*
     ;
 
 // ---------------------------------------------------------------------------

@@ -311,12 +311,15 @@ func (b builder) query(ctx gen.IQueryContext) *ast.Query {
 			q.GroupBy = append(q.GroupBy, b.valueExpression(e))
 		}
 		if len(q.GroupBy) == 0 {
-			b.fail(g.GetStart(), "Syntax Error\nGROUP BY needs at least one expression")
+			b.failSemantic(pos(g), "GROUP BY requires at least one expression")
 		}
 	}
 	if pb := ctx.PartitionBy(); pb != nil {
 		for _, e := range pb.AllValueExpression() {
 			q.PartitionBy = append(q.PartitionBy, b.valueExpression(e))
+		}
+		if len(q.PartitionBy) == 0 {
+			b.failSemantic(pos(pb), "PARTITION BY requires at least one expression")
 		}
 	}
 	if h := ctx.GetHaving(); h != nil {

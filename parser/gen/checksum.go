@@ -3,4 +3,4 @@
 package gen
 
 // GrammarSHA256 is the SHA-256 of the grammar this parser was generated from.
-const GrammarSHA256 = "92c97fc5a2057ea2d3d8c48b3fab28ac7591a5a35616d259e0db6e23d847363d"
+const GrammarSHA256 = "cb8f1f4e971cffb6fb068ec068ac43f3b033c4fa51dc592818a82ca89968bf4d"

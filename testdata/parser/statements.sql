@@ -18,7 +18,7 @@ CREATE STREAM j3 AS SELECT * FROM a
   JOIN b WITHIN 10 SECONDS ON a.id = b.id
   FULL OUTER JOIN c WITHIN (1 HOUR, 2 HOURS) GRACE PERIOD 5 MILLISECONDS ON a.id = c.id
   RIGHT JOIN d ON a.id = d.id INNER JOIN e ON a.id = e.id;
-INSERT INTO enriched SELECT * FROM other;
+INSERT INTO enriched SELECT * FROM other PARTITION BY (a, b);
 INSERT INTO enriched WITH (query_id='my_query') SELECT * FROM other;
 INSERT INTO pageviews (viewtime, userid, pageid) VALUES (1, 'u1', 'p1');
 INSERT INTO pageviews VALUES (-1, NULL, 'x');
