@@ -40,6 +40,7 @@ type realEngine struct {
 	log *commitlog.Log
 }
 
+// Execute implements Engine; results of transient queries are closed.
 func (r *realEngine) Execute(ctx context.Context, stmt string) error {
 	results, err := r.s.Execute(ctx, stmt)
 	for _, res := range results {
@@ -78,12 +79,16 @@ func (r *realEngine) Query(ctx context.Context, stmt string) (*Rows, error) {
 	return nil, errors.New("conformance: the statement returned no rows")
 }
 
+// Log implements Engine.
 func (r *realEngine) Log() broker.Log { return r.e.Log() }
 
+// Source implements Engine through the engine's catalog.
 func (r *realEngine) Source(name string) (*planner.Source, bool) { return r.e.Catalog().Source(name) }
 
+// WaitCaughtUp implements Engine.
 func (r *realEngine) WaitCaughtUp(ctx context.Context) error { return r.e.WaitCaughtUp(ctx) }
 
+// Close stops the engine, then closes the log it ran on.
 func (r *realEngine) Close() error {
 	return errors.Join(r.e.Close(), r.log.Close())
 }
@@ -91,6 +96,7 @@ func (r *realEngine) Close() error {
 // cheapLog creates every topic without fsync.
 type cheapLog struct{ broker.Log }
 
+// CreateTopic creates the topic with DurabilityNone.
 func (c cheapLog) CreateTopic(ctx context.Context, name string, cfg broker.TopicConfig) error {
 	cfg.Durability = broker.DurabilityNone
 	return c.Log.CreateTopic(ctx, name, cfg)

@@ -33,11 +33,13 @@ type foldAcc struct {
 	result func(state any) any
 }
 
+// Add implements functions.Accumulator.
 func (a *foldAcc) Add(args []any) (err error) {
 	a.state, err = a.add(a.state, args)
 	return err
 }
 
+// Undo implements functions.Accumulator; aggregates without undo refuse.
 func (a *foldAcc) Undo(args []any) (err error) {
 	if a.undo == nil {
 		return functions.ErrUndoUnsupported
@@ -46,6 +48,7 @@ func (a *foldAcc) Undo(args []any) (err error) {
 	return err
 }
 
+// Merge implements functions.Accumulator.
 func (a *foldAcc) Merge(o functions.Accumulator) (err error) {
 	b, ok := o.(*foldAcc)
 	if !ok {
@@ -55,6 +58,7 @@ func (a *foldAcc) Merge(o functions.Accumulator) (err error) {
 	return err
 }
 
+// Result implements functions.Accumulator.
 func (a *foldAcc) Result() (any, error) {
 	if a.result != nil {
 		return a.result(a.state), nil
@@ -78,6 +82,7 @@ func (a *foldAcc) codec() (format.Encoder, format.Decoder, error) {
 	return enc, dec, err
 }
 
+// MarshalBinary encodes the state as JSON of its SQL type.
 func (a *foldAcc) MarshalBinary() ([]byte, error) {
 	enc, _, err := a.codec()
 	if err != nil {
@@ -86,6 +91,7 @@ func (a *foldAcc) MarshalBinary() ([]byte, error) {
 	return enc.EncodeRow(nil, []any{a.state})
 }
 
+// UnmarshalBinary decodes what MarshalBinary wrote.
 func (a *foldAcc) UnmarshalBinary(b []byte) error {
 	_, dec, err := a.codec()
 	if err != nil {
