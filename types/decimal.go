@@ -18,6 +18,9 @@ import (
 // MaxDecimalPrecision bounds DECIMAL precision, as in ksqlDB.
 const MaxDecimalPrecision = 38
 
+// maxParsedScale bounds the scale (and negative exponent) of parsed text.
+const maxParsedScale = 4096
+
 var pow10Table = func() []*big.Int {
 	t := make([]*big.Int, 80)
 	t[0] = big.NewInt(1)
@@ -72,7 +75,10 @@ func ParseDecimal(s string) (Decimal, error) {
 	}
 	digits := intPart + frac
 	scale := int64(len(frac)) - exp
-	if scale > math.MaxInt32 || scale < math.MinInt32 {
+	// Far larger than any DECIMAL column and small enough that aligning two
+	// parsed values never builds a huge big.Int (1e999999999 must not make
+	// a 400 MB number).
+	if scale > maxParsedScale || scale < -maxParsedScale {
 		return Decimal{}, errorf(CodeParse, "decimal exponent out of range in %q", s)
 	}
 	var u *big.Int
@@ -205,7 +211,13 @@ func (d Decimal) Rescale(scale int32) Decimal {
 		}
 		return Decimal{Unscaled: new(big.Int).Mul(d.Unscaled, pow10(diff)), Scale: scale}
 	}
-	return Decimal{Unscaled: divRoundHalfUp(d.Unscaled, pow10(int(d.Scale-scale))), Scale: scale}
+	drop := int(d.Scale - scale)
+	if drop > d.Precision() {
+		// |value| < 0.1 units of the new scale: it rounds to zero, and
+		// dividing by a huge power of ten is wasted work.
+		return Decimal{Unscaled: new(big.Int), Scale: scale}
+	}
+	return Decimal{Unscaled: divRoundHalfUp(d.Unscaled, pow10(drop)), Scale: scale}
 }
 
 func absInt64(v int64) int64 {
@@ -250,6 +262,12 @@ func divRoundHalfUp(n, q *big.Int) *big.Int {
 // when the integer digits do not fit, which is what ksqlDB does on CAST and
 // when a value is written to a DECIMAL column.
 func (d Decimal) Fit(precision, scale int) (Decimal, error) {
+	// Reject values with too many integer digits before rescaling, so a
+	// huge exponent costs nothing.
+	if intDigits := d.Precision() - int(d.Scale); d.Sign() != 0 && intDigits > precision-scale+1 {
+		return Decimal{}, errorf(CodeCast, "cannot fit decimal '%s' into DECIMAL(%d, %d) without rounding (requires %d, %d)",
+			d.short(), precision, scale, intDigits+scale, scale)
+	}
 	r := d.Rescale(int32(scale))
 	if p := r.Precision(); p > precision {
 		return Decimal{}, errorf(CodeCast, "cannot fit decimal '%s' into DECIMAL(%d, %d) without rounding (requires %d, %d)",
@@ -460,4 +478,13 @@ func ValidateDecimal(precision, scale int) error {
 		return errorf(CodeParse, "DECIMAL scale must be between 0 and precision %d: %d", precision, scale)
 	}
 	return nil
+}
+
+// short prints d for error messages, in scientific form when the plain form
+// would be long.
+func (d Decimal) short() string {
+	if d.Scale > -40 && d.Scale < 40 {
+		return d.String()
+	}
+	return d.Unscaled.String() + "E" + strconv.Itoa(int(-d.Scale))
 }

@@ -30,7 +30,7 @@ func TestParseAndFormatDecimal(t *testing.T) {
 			t.Errorf("ParseDecimal(%q).String() = %q, want %q", tc.in, got, tc.want)
 		}
 	}
-	for _, bad := range []string{"", "-", ".", "1.2.3", "1e", "abc", "1e99999999999", "--1", "1,5"} {
+	for _, bad := range []string{"", "-", ".", "1.2.3", "1e", "abc", "1e99999999999", "1e5000", "1e-5000", "--1", "1,5"} {
 		if _, err := ParseDecimal(bad); !errors.Is(err, ErrParse) {
 			t.Errorf("ParseDecimal(%q) error = %v, want parse error", bad, err)
 		}
@@ -57,6 +57,26 @@ func TestDecimalRescaleHalfUp(t *testing.T) {
 		if got := MustParseDecimal(tc.in).Rescale(tc.scale).String(); got != tc.want {
 			t.Errorf("Rescale(%s, %d) = %s, want %s", tc.in, tc.scale, got, tc.want)
 		}
+	}
+}
+
+func TestDecimalFitHugeExponents(t *testing.T) {
+	// These must answer at once, not build numbers with thousands of digits
+	// per column value.
+	huge := DecimalFromBig(new(big.Int).SetInt64(1), -1_000_000_000)
+	if _, err := huge.Fit(10, 2); !errors.Is(err, ErrCast) {
+		t.Fatalf("Fit(1E+1000000000) error = %v", err)
+	}
+	tiny := DecimalFromBig(new(big.Int).SetInt64(7), 1_000_000_000)
+	got, err := tiny.Fit(10, 2)
+	if err != nil || got.Sign() != 0 || got.Scale != 2 {
+		t.Fatalf("Fit(7E-1000000000) = %v, %v; want 0.00", got, err)
+	}
+	if got := MustParseDecimal("0.5").Rescale(0).String(); got != "1" {
+		t.Fatalf("Rescale(0.5, 0) = %s", got)
+	}
+	if got := MustParseDecimal("0.05").Rescale(0).String(); got != "0" {
+		t.Fatalf("Rescale(0.05, 0) = %s", got)
 	}
 }
 
