@@ -41,6 +41,8 @@ func TestCast(t *testing.T) {
 		{"string to double", "1.5e3", StringType, DoubleType, 1500.0, 0},
 		{"string to double suffix", "2.5d", StringType, DoubleType, 2.5, 0},
 		{"string to double bad", "inf", StringType, DoubleType, nil, CodeParse},
+		{"string to double overflow", "1e400", StringType, DoubleType, math.Inf(1), 0},
+		{"string to double underflow", "-1e-400", StringType, DoubleType, math.Copysign(0, -1), 0},
 		{"string to decimal", "0.99", StringType, DecimalOf(2, 1), dec("1.0"), 0},
 		{"string to decimal down", "0.01", StringType, DecimalOf(2, 1), dec("0.0"), 0},
 		{"string to decimal bad", "x", StringType, DecimalOf(2, 1), nil, CodeParse},

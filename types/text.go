@@ -129,7 +129,7 @@ func ParseDouble(s string) (float64, error) {
 		}
 	}
 	f, err := strconv.ParseFloat(t, 64)
-	if err != nil {
+	if err != nil && !isRange(err) { // out of range is ±Infinity or 0, as in Java
 		return 0, errorf(CodeParse, "invalid DOUBLE %q", s)
 	}
 	return f, nil
