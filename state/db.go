@@ -72,8 +72,12 @@ type DB struct {
 	pendingLimit int64 // bytes of uncommitted batches over all tasks
 	cacheUsed    atomic.Int64
 	pendingUsed  atomic.Int64
+	taskCount    atomic.Int64
 
-	// mu guards the registry and the open sets. Lock order: DB.mu is never
+	// registryMu serialises store registration.
+	registryMu sync.Mutex
+
+	// mu guards the open sets. Lock order: DB.mu is never
 	// held while calling into a Task.
 	mu        sync.Mutex
 	closed    bool
@@ -155,6 +159,10 @@ func (db *DB) Metrics() *pebble.Metrics { return db.pdb.Metrics() }
 // write) the first time. Ids are never reused, so a dropped store's
 // leftovers can never appear in a new one.
 func (db *DB) storeID(name string) (uint32, error) {
+	// Registration reads the next id and writes it back; two tasks opening
+	// stores at once must not both take the same id.
+	db.registryMu.Lock()
+	defer db.registryMu.Unlock()
 	key := metaKey(metaRegistry, []byte(name))
 	v, closer, err := db.pdb.Get(key)
 	if err == nil {
@@ -202,6 +210,7 @@ func (db *DB) OpenTask(id string) (*Task, error) {
 	}
 	t := newTask(db, id)
 	db.openTasks[id] = t
+	db.taskCount.Add(1)
 	return t, nil
 }
 
@@ -231,6 +240,7 @@ func (db *DB) releaseTask(t *Task, names []string) {
 	defer db.mu.Unlock()
 	if db.openTasks[t.id] == t {
 		delete(db.openTasks, t.id)
+		db.taskCount.Add(-1)
 	}
 	for _, n := range names {
 		delete(db.openNames, n)

@@ -86,12 +86,7 @@ func (t *Task) NeedsCommit() bool {
 	if pending == 0 {
 		return false
 	}
-	t.db.mu.Lock()
-	n := int64(len(t.db.openTasks))
-	t.db.mu.Unlock()
-	if n < 1 {
-		n = 1
-	}
+	n := max(t.db.taskCount.Load(), 1)
 	return pending > t.db.pendingLimit/n || t.db.pendingUsed.Load()+t.db.cacheUsed.Load() > t.db.pendingLimit+t.db.cacheLimit
 }
 
@@ -215,24 +210,29 @@ func (t *Task) flushAll() error {
 	return nil
 }
 
-// shrink evicts clean entries while the caches of all tasks exceed their
-// budget, flushing this task's dirty entries early if that is not enough.
+// shrink keeps the caches of all tasks within their budget. A task only
+// evicts its own entries, and only while it holds more than its fair share
+// (the budget over the open tasks), so one busy task cannot make another
+// flush on every write. If its clean entries are not enough, it flushes its
+// dirty entries early into the pending batch (still uncommitted) and evicts
+// them as clean ones.
 func (t *Task) shrink() error {
 	if t.db.cacheUsed.Load() <= t.db.cacheLimit {
 		return nil
 	}
-	t.evictClean()
-	if t.db.cacheUsed.Load() > t.db.cacheLimit && t.dirtyBytes > 0 {
+	share := t.db.cacheLimit / max(t.db.taskCount.Load(), 1)
+	t.evictClean(share)
+	if t.db.cacheUsed.Load() > t.db.cacheLimit && t.cacheBytes > share && t.dirtyBytes > 0 {
 		if err := t.flushAll(); err != nil {
 			return err
 		}
-		t.evictClean()
+		t.evictClean(share)
 	}
 	return nil
 }
 
-func (t *Task) evictClean() {
-	for t.db.cacheUsed.Load() > t.db.cacheLimit && t.lru.prev != &t.lru {
+func (t *Task) evictClean(share int64) {
+	for t.db.cacheUsed.Load() > t.db.cacheLimit && t.cacheBytes > share && t.lru.prev != &t.lru {
 		e := t.lru.prev
 		t.unlink(e)
 		t.drop(e)
