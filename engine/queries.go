@@ -335,7 +335,7 @@ func (e *Engine) queryControl(ctx context.Context, st *ast.QueryControl, ac *app
 // WaitCaughtUp waits until every persistent query has processed and
 // committed all the input it can see, repeating until a full round finds
 // nothing new, so that a chain of queries (a CSAS reading another CSAS's
-// output) is caught up end to end.
+// output) is caught up end to end. Paused queries are not waited for.
 func (e *Engine) WaitCaughtUp(ctx context.Context) error {
 	for {
 		before, err := e.totalOut()
@@ -343,6 +343,9 @@ func (e *Engine) WaitCaughtUp(ctx context.Context) error {
 			return err
 		}
 		for _, q := range e.cat.Queries() {
+			if q.State() == string(exec.StatePaused) {
+				continue // it would never catch up; RESUME it first
+			}
 			if err := q.WaitCaughtUp(ctx); err != nil {
 				return fmt.Errorf("engine: query %s: %w", q.ID, err)
 			}
