@@ -381,3 +381,39 @@ func TestDeletedSinkStopsQuery(t *testing.T) {
 		t.Fatalf("state %s, err %v", q.State(), q.Err())
 	}
 }
+
+// TestBlockedPushClientHoldsNoWorker: a push query whose receiver blocks
+// does not keep the only worker, so persistent queries still run.
+func TestBlockedPushClientHoldsNoWorker(t *testing.T) {
+	l := openLog(t, t.TempDir())
+	defer l.Close()
+	createTopic(t, l, "readings", 4, broker.DurabilityNone)
+	createTopic(t, l, "hot", 1, broker.DurabilityNone)
+	produce(t, l, "readings", 4, 0, 500)
+	rt := NewRuntime(l, RuntimeOptions{Workers: 1})
+	defer rt.Close()
+	unblock := make(chan struct{})
+	entered := make(chan struct{}, 1)
+	p, err := rt.StartPush(context.Background(), pushSpec(t, 0), func([]any, types.RowMeta) error {
+		select {
+		case entered <- struct{}{}:
+		default:
+		}
+		<-unblock
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-entered
+	q, err := rt.Start(context.Background(), hotSpec(t, "Q", "readings", "hot", 4, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitCaughtUp(t, q)
+	stop(t, q)
+	close(unblock)
+	stop(t, p)
+
+	checkHot(t, readAll(t, l, "hot"), 500)
+}

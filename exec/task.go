@@ -60,6 +60,8 @@ type task struct {
 	// fetchHeaders says whether any of them has one.
 	fetch        []broker.Record
 	fetchHeaders bool
+	// out holds a push query's output batches until they are delivered.
+	out []*types.Batch
 }
 
 // headersOf returns the headers of the input record at offset in the
@@ -334,6 +336,10 @@ func (t *task) cleanup() {
 		t.app = nil
 	}
 	t.dirty, t.inflight = false, nil
+	for _, b := range t.out {
+		b.Release()
+	}
+	t.out = t.out[:0]
 }
 
 // finish commits what was processed when the query stops. The commit uses
@@ -392,7 +398,14 @@ func (t *task) processFetch(ctx context.Context, recs []broker.Record) error {
 			return err
 		}
 	}
-	if !t.persistent() || t.sink.empty() {
+	if !t.persistent() {
+		// Deliver after giving the worker back: a slow push client must
+		// not hold a core's worth of the pool while it blocks us.
+		t.q.rt.release()
+		held = false
+		return t.deliverPending()
+	}
+	if t.sink.empty() {
 		return nil
 	}
 	t.fetch = nil
@@ -422,7 +435,26 @@ func (t *task) emit(b *types.Batch) error {
 		t.m.out.Add(int64(n))
 		return err
 	}
-	return t.deliver(b)
+	b.Retain()
+	t.out = append(t.out, b)
+	return nil
+}
+
+// deliverPending delivers the push query's output of the last fetch.
+func (t *task) deliverPending() error {
+	defer func() {
+		for _, b := range t.out {
+			b.Release()
+		}
+		clear(t.out)
+		t.out = t.out[:0]
+	}()
+	for _, b := range t.out {
+		if err := t.deliver(b); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // deliver sends rows to the push receiver, stopping at the LIMIT.
