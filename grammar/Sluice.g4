@@ -22,8 +22,13 @@ grammar Sluice;
 options { caseInsensitive = true; }
 
 // A script: statements separated (and optionally ended) by semicolons.
+// Written so that every decision here needs one token of lookahead: had the
+// parser to choose between "statement followed by ;" and "last statement"
+// it would look ahead through the whole statement, and a syntax error
+// inside it would be reported from here, vaguely, instead of from the rule
+// where it happened.
 statements
-    : (statement SEMICOLON)* statement? EOF
+    : statement? (SEMICOLON statement?)* EOF
     ;
 
 // Exactly one statement, with an optional trailing semicolon.

@@ -3,4 +3,4 @@
 package gen
 
 // GrammarSHA256 is the SHA-256 of the grammar this parser was generated from.
-const GrammarSHA256 = "cb8f1f4e971cffb6fb068ec068ac43f3b033c4fa51dc592818a82ca89968bf4d"
+const GrammarSHA256 = "751ab0dca8c30e140eb056002a3106308a99ea03f083d39953b671a47f922cb3"
