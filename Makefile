@@ -13,7 +13,7 @@ FUZZTIME  ?= 60s
 BENCHTIME ?= 1s
 BENCHCOUNT ?= 1
 
-.PHONY: all build run test test-race lint vet fmt-check generate bench bench-log roundtrip crash-soak fuzz clean
+.PHONY: all build run test test-race lint vet fmt-check generate bench bench-log roundtrip crash-soak conformance conformance-docs fuzz clean
 
 all: build
 
@@ -31,7 +31,7 @@ test: lint
 
 # The race detector on the packages with concurrency.
 test-race:
-	$(GO) test -count=1 -race -timeout 20m ./broker/... ./commitlog/... ./exec/... ./state/... ./cmd/...
+	$(GO) test -count=1 -race -timeout 20m ./broker/... ./commitlog/... ./exec/... ./state/... ./conformance/... ./cmd/...
 
 lint: vet fmt-check
 
@@ -69,6 +69,16 @@ bench-log:
 # 1M records through the real binary: sluice topic produce, then consume.
 roundtrip: build
 	scripts/topic_roundtrip.sh
+
+# ksqlDB's test corpus (../shared/conformance/ksql) through the engine:
+# PASS/FAIL/SKIP per case, machine-readable results in conformance-results.json.
+conformance:
+	$(GO) run ./cmd/sluice conformance --json conformance-results.json
+
+# Raise the conformance ratchet (testdata/conformance/baseline.json) and
+# regenerate docs/conformance.md; review the diff before committing.
+conformance-docs:
+	$(GO) test ./conformance -run TestCorpus -rewrite -count=1
 
 # A longer SIGKILL / lost-write crash soak of the commit log (bounded).
 crash-soak:
