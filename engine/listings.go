@@ -87,7 +87,7 @@ func (s *Session) showProperties(text string) *PropertyList {
 	for _, k := range sortedKeys(all) {
 		scope := "SERVER"
 		switch {
-		case local[k] != "" || hasKey(local, k):
+		case hasKey(local, k):
 			scope = "SESSION"
 		case hasKey(defaults, k) && defaults[k] == server[k]:
 			scope = "DEFAULT"
@@ -148,7 +148,7 @@ func (e *Engine) describe(ctx context.Context, src *planner.Source, extended boo
 		if q, ok := e.cat.Query(id); ok {
 			d.ReadQueries = append(d.ReadQueries, q.info())
 			if extended {
-				d.ErrorStats += q.Metrics().ProcessingErrors
+				d.ErrorStats += e.plog.count(q.ID)
 			}
 		}
 	}

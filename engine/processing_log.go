@@ -117,7 +117,8 @@ func (pl *processingLog) flush() {
 	}
 }
 
-// Count returns how many entries a query sent to the processing log.
+// count returns how many entries a query sent to the processing log
+// (including any the queue had no room for).
 func (pl *processingLog) count(queryID string) int64 {
 	pl.mu.Lock()
 	defer pl.mu.Unlock()
