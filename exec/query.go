@@ -316,5 +316,6 @@ type taskMetrics struct {
 // isFatal says whether a task error must stop the query instead of
 // restarting the task.
 func isFatal(err error) bool {
-	return errors.Is(err, broker.ErrProducerFenced) || errors.Is(err, broker.ErrUnknownTopic)
+	return errors.Is(err, broker.ErrProducerFenced) || errors.Is(err, broker.ErrUnknownTopic) ||
+		errors.Is(err, ErrInvalidTimestamp)
 }

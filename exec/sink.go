@@ -152,9 +152,12 @@ func (s *sink) add(ctx context.Context, b *types.Batch) (int, error) {
 		}
 		r.ts = rowtimes[i]
 		if tsCol != nil {
-			if b.IsNull(s.spec.TimestampColumn, i) {
+			// A NULL or negative TIMESTAMP drops the row, as Kafka
+			// Streams' timestamp extractors do.
+			if b.IsNull(s.spec.TimestampColumn, i) || tsCol[i] < 0 {
 				s.arena = s.arena[:mark]
-				s.badRow(b, i, fmt.Errorf("exec: sink %s: timestamp column is null", s.spec.Topic))
+				s.badRow(b, i, fmt.Errorf("exec: sink %s: invalid timestamp in column %s", s.spec.Topic,
+					b.Schema().Columns[s.spec.TimestampColumn].Name))
 				continue
 			}
 			r.ts = tsCol[i]

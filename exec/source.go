@@ -1,6 +1,7 @@
 package exec
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/sluicedb/sluice/broker"
@@ -8,6 +9,10 @@ import (
 	"github.com/sluicedb/sluice/functions"
 	"github.com/sluicedb/sluice/types"
 )
+
+// ErrInvalidTimestamp stops a query whose source has
+// ThrowOnInvalidTimestamp set when a record's timestamp cannot be extracted.
+var ErrInvalidTimestamp = errors.New("exec: invalid timestamp")
 
 // source turns a fetch's records into batches of the source schema: key
 // and value decoded by their formats, header columns, ROWTIME from the
@@ -257,6 +262,11 @@ func (s *source) decodeSlow(r *broker.Record, keyVals []any, meta *types.RowMeta
 	}
 	ts, err := s.rowtime(tsv)
 	if err != nil {
+		if s.spec.ThrowOnInvalidTimestamp {
+			// Kafka Streams' wording, which ksqlDB users and its tests know.
+			return false, fmt.Errorf("%w: Fatal user code error in TimestampExtractor callback for record %s/%d@%d: %v",
+				ErrInvalidTimestamp, s.spec.Topic, r.Partition, r.Offset, err)
+		}
 		s.badRecord(r, "deserialization", err, r.Value)
 		return false, nil
 	}
@@ -341,7 +351,12 @@ func (s *source) appendKeyAndHeaders(r *broker.Record, keyVals []any) error {
 		if key := s.hdrKeys[i]; key == "" {
 			list := make([]any, len(r.Headers))
 			for j, h := range r.Headers {
-				list[j] = &types.Struct{Type: col.Type.Elem, Values: []any{h.Key, append([]byte(nil), h.Value...)}}
+				// A null header value stays NULL, not empty BYTES.
+				var hv any
+				if h.Value != nil {
+					hv = append([]byte{}, h.Value...)
+				}
+				list[j] = &types.Struct{Type: col.Type.Elem, Values: []any{h.Key, hv}}
 			}
 			v = list
 		} else {
@@ -349,7 +364,7 @@ func (s *source) appendKeyAndHeaders(r *broker.Record, keyVals []any) error {
 			for j := len(r.Headers) - 1; j >= 0; j-- {
 				if r.Headers[j].Key == key {
 					if r.Headers[j].Value != nil {
-						v = append([]byte(nil), r.Headers[j].Value...)
+						v = append([]byte{}, r.Headers[j].Value...)
 					}
 					break
 				}

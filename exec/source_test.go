@@ -2,8 +2,10 @@ package exec
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"reflect"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -127,7 +129,7 @@ func TestSourceHeadersAndNullValues(t *testing.T) {
 	recs := []broker.Record{
 		{Key: []byte("a"), Value: []byte(`{"v":1}`), Headers: []broker.Header{{Key: "trace", Value: []byte("t1")}, {Key: "trace", Value: []byte("t2")}}},
 		{Key: []byte("b"), Value: nil},
-		{Key: nil, Value: []byte(`{"v":3}`)},
+		{Key: nil, Value: []byte(`{"v":3}`), Headers: []broker.Header{{Key: "nothing", Value: nil}}},
 		{Key: []byte("d"), Value: []byte(`{"v":`)},
 	}
 	out, errs := runPush(t, spec, recs)
@@ -140,13 +142,18 @@ func TestSourceHeadersAndNullValues(t *testing.T) {
 	want := []pushed{
 		{[]any{"a", int64(1), []any{hdr("trace", "t1"), hdr("trace", "t2")}, []byte("t2")}, types.RowMeta{Key: []byte("a")}},
 		{[]any{"b", nil, []any{}, nil}, types.RowMeta{Key: []byte("b"), Offset: 1, Change: types.Delete}},
-		{[]any{nil, int64(3), []any{}, nil}, types.RowMeta{Offset: 2}},
+		{[]any{nil, int64(3), []any{&types.Struct{Type: hdrType.Elem, Values: []any{"nothing", nil}}}, nil}, types.RowMeta{Offset: 2}},
 	}
 	for i := range want {
 		got := out[i]
 		got.meta.Rowtime = 0
 		if !reflect.DeepEqual(got.row, want[i].row) || !reflect.DeepEqual(got.meta, want[i].meta) {
-			t.Errorf("row %d: %v %+v\nwant %v %+v", i, got.row, got.meta, want[i].row, want[i].meta)
+			t.Errorf("row %d: %#v %#v\nwant %#v %#v", i, got.row, got.meta, want[i].row, want[i].meta)
+			if len(got.row) > 2 {
+				if l, ok := got.row[2].([]any); ok && len(l) > 0 {
+					t.Logf("header struct: %#v", l[0])
+				}
+			}
 		}
 	}
 }
@@ -259,5 +266,76 @@ func TestWaitCaughtUpFailsWhenStopped(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("WaitCaughtUp hung")
+	}
+}
+
+// TestThrowOnInvalidTimestamp: with ksql.timestamp.throw.on.invalid the
+// query stops on a bad timestamp, with Kafka Streams' message.
+func TestThrowOnInvalidTimestamp(t *testing.T) {
+	cols := []types.Column{{Name: "ID", Type: types.BigintType}, {Name: "TS", Type: types.StringType}}
+	l := openLog(t, t.TempDir())
+	defer l.Close()
+	createTopic(t, l, "in", 1, broker.DurabilityNone)
+	if _, err := l.Append(context.Background(), broker.TopicPartition{Topic: "in"},
+		[]broker.Record{{Value: []byte(`{"id":2,"ts":"!!!!"}`)}}); err != nil {
+		t.Fatal(err)
+	}
+	spec := &QuerySpec{ID: "PUSH", Source: sourceSpec(cols, format.Kafka, format.JSON)}
+	spec.Source.TimestampColumn, spec.Source.TimestampFormat = 1, "yy-MM-dd HH:mm:ssX"
+	spec.Source.ThrowOnInvalidTimestamp, spec.Source.FromBeginning = true, true
+	rt := NewRuntime(l, RuntimeOptions{})
+	defer rt.Close()
+	q, err := rt.StartPush(context.Background(), spec, func([]any, types.RowMeta) error { return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-q.Done():
+	case <-time.After(10 * time.Second):
+		t.Fatal("query kept running")
+	}
+	if err := q.Err(); !errors.Is(err, ErrInvalidTimestamp) ||
+		!strings.Contains(err.Error(), "Fatal user code error in TimestampExtractor callback for record") || q.State() != StateError {
+		t.Fatalf("state %s, err %v", q.State(), err)
+	}
+}
+
+// TestSinkDropsInvalidTimestamps: a NULL or negative TIMESTAMP column
+// value drops the row into the processing log.
+func TestSinkDropsInvalidTimestamps(t *testing.T) {
+	s := types.MustSchema(types.Column{Name: "ID", Type: types.BigintType}, types.Column{Name: "TS", Type: types.BigintType})
+	bb := types.NewBatchBuilder(nil, s)
+	for i, ts := range []any{int64(5), int64(-2), nil, int64(0)} {
+		if err := bb.AppendRow(types.RowMeta{Offset: int64(i)}, []any{int64(i), ts}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b, err := bb.NewBatch()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Release()
+	plog := &memProcessingLog{}
+	tc := &TaskContext{QueryID: "Q", Topic: "in", Log: plog}
+	free := make(chan *outBuf, 1)
+	free <- &outBuf{parts: make([][]broker.Record, 1)}
+	sk, err := newSink(&SinkSpec{Topic: "out", Partitions: 1, ValueColumns: []int{0},
+		Value: SerdeSpec{Format: format.JSON, Columns: s.Columns[:1]}, TimestampColumn: 1}, s, tc, free)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := sk.add(context.Background(), b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	buf := sk.take()
+	var ts []int64
+	for _, r := range buf.parts[0] {
+		ts = append(ts, r.Timestamp)
+	}
+	errs := plog.all()
+	if n != 2 || !reflect.DeepEqual(ts, []int64{5, 0}) || len(errs) != 2 || errs[0].Offset != 1 || errs[1].Offset != 2 ||
+		errs[0].Kind != "serialization" {
+		t.Fatalf("added %d, timestamps %v, processing log %+v", n, ts, errs)
 	}
 }

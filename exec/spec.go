@@ -149,6 +149,11 @@ type SourceSpec struct {
 	// FromBeginning starts a query without committed offsets at the
 	// earliest offset (auto.offset.reset=earliest) rather than the end.
 	FromBeginning bool
+	// ThrowOnInvalidTimestamp is ksql.timestamp.throw.on.invalid: a
+	// TIMESTAMP column that is NULL, negative or unparseable stops the
+	// query (ErrInvalidTimestamp) instead of sending the record to the
+	// processing log and skipping it.
+	ThrowOnInvalidTimestamp bool
 }
 
 // SinkSpec describes a persistent query's output topic.
