@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"maps"
 	"os"
 	"slices"
@@ -121,7 +122,15 @@ func (s *Session) executeOne(ctx context.Context, text string) (Result, error) {
 	}
 	stmt, err := parser.ParseStatement(text)
 	if err != nil {
-		return nil, asEngineError(err, text, false)
+		ee := asEngineError(err, text, false)
+		// ksqlDB reports errors found while building the statement (a
+		// literal out of range, a misplaced KEY) as a failure to prepare
+		// it; syntax errors keep their own form.
+		var pe *parser.Error
+		if errors.As(err, &pe) && !strings.Contains(pe.Error(), "Syntax Error") {
+			ee.Message = "Failed to prepare statement: " + ee.Message
+		}
+		return nil, ee
 	}
 	r, err := s.dispatch(ctx, stmt, text, props)
 	if err != nil {
