@@ -94,7 +94,7 @@ func (s *Session) Execute(ctx context.Context, sql string) ([]Result, error) {
 	}
 	stmts, err := parser.ParseScript(sql)
 	if err != nil {
-		return nil, asEngineError(err, strings.TrimSpace(sql), false)
+		return nil, prepareError(err, strings.TrimSpace(sql))
 	}
 	var results []Result
 	for _, p := range stmts {
@@ -122,15 +122,7 @@ func (s *Session) executeOne(ctx context.Context, text string) (Result, error) {
 	}
 	stmt, err := parser.ParseStatement(text)
 	if err != nil {
-		ee := asEngineError(err, text, false)
-		// ksqlDB reports errors found while building the statement (a
-		// literal out of range, a misplaced KEY) as a failure to prepare
-		// it; syntax errors keep their own form.
-		var pe *parser.Error
-		if errors.As(err, &pe) && !strings.Contains(pe.Error(), "Syntax Error") {
-			ee.Message = "Failed to prepare statement: " + ee.Message
-		}
-		return nil, ee
+		return nil, prepareError(err, text)
 	}
 	r, err := s.dispatch(ctx, stmt, text, props)
 	if err != nil {
@@ -265,6 +257,18 @@ func (s *Session) runScript(ctx context.Context, st *ast.RunScript, text string)
 		return nil, err
 	}
 	return out, nil
+}
+
+// prepareError converts a parse failure. ksqlDB reports errors found while
+// building a statement (a literal out of range, a misplaced KEY) as a
+// failure to prepare it; syntax errors keep their own form.
+func prepareError(err error, text string) *Error {
+	ee := asEngineError(err, text, false)
+	var pe *parser.Error
+	if errors.As(err, &pe) && !strings.Contains(pe.Error(), "Syntax Error") {
+		ee.Message = "Failed to prepare statement: " + ee.Message
+	}
+	return ee
 }
 
 // firstWord returns the statement keyword, for messages.
