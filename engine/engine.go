@@ -133,6 +133,9 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 	e.cat = newCatalog()
 	fail := func(err error) (*Engine, error) {
 		e.cancel()
+		if e.insertProducer != nil {
+			e.insertProducer.Close()
+		}
 		if e.ownsLog {
 			e.log.Close()
 		}
@@ -141,6 +144,13 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 	var err error
 	if e.cmds, err = openCommandLog(ctx, e.log); err != nil {
 		return fail(err)
+	}
+	// The INSERT VALUES producer is created before the command topic is
+	// read: taking over its transactional id aborts a transaction a
+	// crashed predecessor left open in the command topic, which would
+	// otherwise hide every later command from the read-committed replay.
+	if e.insertProducer, err = e.log.NewProducer(ctx, broker.ProducerOptions{TransactionalID: insertTxnID}); err != nil {
+		return fail(fmt.Errorf("engine: insert producer: %w", err))
 	}
 	if e.plog, err = openProcessingLog(ctx, e); err != nil {
 		return fail(err)

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/sluicedb/sluice/broker"
 )
 
 // Kafka's own test vectors for its default partitioner's hash.
@@ -174,5 +176,32 @@ func TestConcurrentSessions(t *testing.T) {
 	defer cancel()
 	if err := env.e.WaitCaughtUp(ctx); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A crash in the middle of an INSERT VALUES leaves a transaction open in
+// the command topic. The next engine must abort it when it starts, or the
+// commands it appends after it would be invisible to the replay after that.
+func TestOpenAbortsDanglingInsertTransaction(t *testing.T) {
+	env := newTestEnv(t, Config{})
+	env.e.Close()
+	env.e = nil
+	ctx := env.ctx
+	p, err := env.log.NewProducer(ctx, broker.ProducerOptions{TransactionalID: insertTxnID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.BeginTxn(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Append(ctx, broker.TopicPartition{Topic: CommandTopic}, []broker.Record{{Value: []byte(`{"statement":"INSERT INTO x VALUES (1);","kind":"data"}`)}}); err != nil {
+		t.Fatal(err)
+	}
+	// The "crashed" producer is abandoned with its transaction open.
+	env.open()
+	mustExec(t, env, "CREATE STREAM after_crash (a INT) WITH (kafka_topic='after_crash', value_format='JSON', partitions=1);")
+	env.restart()
+	if _, ok := env.e.Catalog().Source("AFTER_CRASH"); !ok {
+		t.Fatal("the statement applied after the crash was lost on restart")
 	}
 }
