@@ -209,6 +209,9 @@ func (s *Session) changing(ctx context.Context, stmt ast.Statement, text string,
 }
 
 func (s *Session) set(ctx context.Context, st *ast.SetProperty, text string) (Result, error) {
+	if err := checkProperty(st.Name, st.Value); err != nil {
+		return nil, &Error{Code: CodeBadStatement, Pos: st.Pos, Message: err.Error()}
+	}
 	if st.System {
 		e := s.e
 		e.ddlMu.Lock()
