@@ -205,3 +205,40 @@ func TestOpenAbortsDanglingInsertTransaction(t *testing.T) {
 		t.Fatal("the statement applied after the crash was lost on restart")
 	}
 }
+
+// A push query's stream ends when the caller closes it and when the engine
+// closes, and neither waits for rows that will never come.
+func TestPushQueryEnds(t *testing.T) {
+	env := newTestEnv(t, Config{})
+	mustExec(t, env, "CREATE STREAM p (k STRING KEY, v INT) WITH (kafka_topic='p', value_format='JSON', partitions=2);")
+	rs := mustExec(t, env, "SELECT * FROM p EMIT CHANGES;")
+	first := rs[0].(*RowStream)
+	rs = mustExec(t, env, "SELECT k FROM p WHERE v > 1 EMIT CHANGES;")
+	second := rs[0].(*RowStream)
+	mustExec(t, env, "INSERT INTO p (k, v) VALUES ('a', 2);")
+	ctx, cancel := context.WithTimeout(env.ctx, 20*time.Second)
+	defer cancel()
+	row, ok := second.Next(ctx)
+	if !ok || len(row) != 1 || row[0] != "a" {
+		t.Fatalf("row %v %v (%v)", row, ok, second.Err())
+	}
+	first.Close()
+	first.Close() // twice is fine
+	if _, ok := first.Next(ctx); ok {
+		t.Fatal("row after Close")
+	}
+	done := make(chan bool)
+	go func() {
+		_, ok := second.Next(ctx)
+		done <- ok
+	}()
+	env.e.Close()
+	select {
+	case ok := <-done:
+		if ok {
+			t.Fatal("row after the engine closed")
+		}
+	case <-ctx.Done():
+		t.Fatal("Next did not return when the engine closed")
+	}
+}

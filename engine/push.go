@@ -59,6 +59,11 @@ func (s *Session) pushQuery(ctx context.Context, st *ast.QueryStatement, text st
 	}
 	next := func(ctx context.Context) ([]any, bool) {
 		select {
+		case <-stop:
+			return nil, false // closed: queued rows are dropped
+		default:
+		}
+		select {
 		case r := <-rows:
 			return r, true
 		default:
