@@ -111,8 +111,18 @@ func (s *Session) print(ctx context.Context, st *ast.Print, text string) (Result
 	}
 	finished := make(chan struct{})
 	go func() { wg.Wait(); close(finished) }()
-	closeFn := func() { cancel() }
+	closed := make(chan struct{})
+	var closeOnce sync.Once
+	closeFn := func() {
+		closeOnce.Do(func() { close(closed) })
+		cancel()
+	}
 	next := func(ctx context.Context) (string, bool) {
+		select {
+		case <-closed:
+			return "", false
+		default:
+		}
 		for {
 			select {
 			case l := <-lines:
