@@ -1,0 +1,199 @@
+package server
+
+import (
+	"encoding/json"
+	"net/http"
+
+	"github.com/sluicedb/sluice/types"
+)
+
+// queryWriter writes one query's response in an endpoint's wire format.
+// Every method flushes, so a row reaches the client when the engine
+// delivers it rather than when a buffer fills.
+type queryWriter interface {
+	header(queryID string, cols []types.Column) error
+	row(vals []any) error
+	// line is one PRINT record.
+	line(text string) error
+	// final ends the response of a query that completed (finalMessage on
+	// /query; nothing more on /query-stream).
+	final(msg string) error
+	// fail ends the response with an error after the header was sent.
+	fail(body *errorBody) error
+	// finish closes the response's framing (the closing bracket of a JSON
+	// array).
+	finish() error
+}
+
+// flusher writes bytes and pushes them to the client.
+type flusher struct {
+	w  http.ResponseWriter
+	rc *http.ResponseController
+}
+
+func newFlusher(w http.ResponseWriter) flusher {
+	return flusher{w: w, rc: http.NewResponseController(w)}
+}
+
+func (f flusher) write(b []byte) error {
+	if _, err := f.w.Write(b); err != nil {
+		return err
+	}
+	return f.rc.Flush()
+}
+
+// queryArrayWriter is /query's format: a JSON array streamed element by
+// element, {"header":...}, {"row":{"columns":[...]}}..., then
+// {"finalMessage":...} or {"errorMessage":...}. PRINT has no array: its
+// records are plain text lines, as ksqlDB writes them.
+type queryArrayWriter struct {
+	f       flusher
+	started bool
+	print   bool
+	buf     []byte
+}
+
+func (q *queryArrayWriter) open() {
+	if !q.started {
+		q.buf = append(q.buf[:0], '[')
+		q.started = true
+		return
+	}
+	q.buf = append(q.buf[:0], ",\n"...)
+}
+
+func (q *queryArrayWriter) header(id string, cols []types.Column) error {
+	h, _ := json.Marshal(map[string]any{"header": struct {
+		QueryID string `json:"queryId"`
+		Schema  string `json:"schema"`
+	}{id, schemaString(cols)}})
+	q.open()
+	q.buf = append(q.buf, h...)
+	return q.f.write(q.buf)
+}
+
+func (q *queryArrayWriter) row(vals []any) error {
+	q.open()
+	q.buf = append(q.buf, `{"row":{"columns":`...)
+	q.buf = appendRow(q.buf, vals)
+	q.buf = append(q.buf, "}}"...)
+	return q.f.write(q.buf)
+}
+
+func (q *queryArrayWriter) line(text string) error {
+	q.print = true
+	return q.f.write([]byte(text + "\n"))
+}
+
+func (q *queryArrayWriter) final(msg string) error {
+	if q.print {
+		return nil
+	}
+	q.open()
+	q.buf = appendJSONString(append(q.buf, `{"finalMessage":`...), msg)
+	q.buf = append(q.buf, '}')
+	return q.f.write(q.buf)
+}
+
+func (q *queryArrayWriter) fail(body *errorBody) error {
+	b, _ := json.Marshal(body)
+	if q.print {
+		return q.f.write(append(b, '\n'))
+	}
+	q.open()
+	q.buf = append(q.buf, `{"errorMessage":`...)
+	q.buf = append(append(q.buf, b...), '}')
+	return q.f.write(q.buf)
+}
+
+func (q *queryArrayWriter) finish() error {
+	if q.print {
+		return nil
+	}
+	if !q.started {
+		return q.f.write([]byte("[]\n"))
+	}
+	return q.f.write([]byte("]\n"))
+}
+
+// streamHeader is /query-stream's metadata element.
+type streamHeader struct {
+	QueryID     string   `json:"queryId"`
+	ColumnNames []string `json:"columnNames"`
+	ColumnTypes []string `json:"columnTypes"`
+}
+
+// delimitedWriter is /query-stream's default format
+// (application/vnd.ksqlapi.delimited.v1): the header object on a line,
+// then one JSON array per row per line, an error object on a line if the
+// query fails. Clients need no streaming JSON parser to read it.
+type delimitedWriter struct {
+	f   flusher
+	buf []byte
+}
+
+func (d *delimitedWriter) header(id string, cols []types.Column) error {
+	h, _ := json.Marshal(streamHeader{QueryID: id, ColumnNames: columnNames(cols), ColumnTypes: columnTypes(cols)})
+	return d.f.write(append(h, '\n'))
+}
+
+func (d *delimitedWriter) row(vals []any) error {
+	d.buf = append(appendRow(d.buf[:0], vals), '\n')
+	return d.f.write(d.buf)
+}
+
+func (d *delimitedWriter) line(text string) error { return d.f.write([]byte(text + "\n")) }
+
+func (d *delimitedWriter) final(string) error { return nil }
+
+func (d *delimitedWriter) fail(body *errorBody) error {
+	b, _ := json.Marshal(body)
+	return d.f.write(append(b, '\n'))
+}
+
+func (d *delimitedWriter) finish() error { return nil }
+
+// jsonArrayWriter is /query-stream with Accept: application/json: the
+// same elements as the delimited format, as one JSON array.
+type jsonArrayWriter struct {
+	f       flusher
+	started bool
+	buf     []byte
+}
+
+func (j *jsonArrayWriter) sep() {
+	if !j.started {
+		j.buf = append(j.buf[:0], '[')
+		j.started = true
+		return
+	}
+	j.buf = append(j.buf[:0], ',')
+}
+
+func (j *jsonArrayWriter) header(id string, cols []types.Column) error {
+	h, _ := json.Marshal(streamHeader{QueryID: id, ColumnNames: columnNames(cols), ColumnTypes: columnTypes(cols)})
+	j.sep()
+	return j.f.write(append(j.buf, h...))
+}
+
+func (j *jsonArrayWriter) row(vals []any) error {
+	j.sep()
+	return j.f.write(appendRow(j.buf, vals))
+}
+
+func (j *jsonArrayWriter) line(string) error { return nil }
+
+func (j *jsonArrayWriter) final(string) error { return nil }
+
+func (j *jsonArrayWriter) fail(body *errorBody) error {
+	b, _ := json.Marshal(body)
+	j.sep()
+	return j.f.write(append(j.buf, b...))
+}
+
+func (j *jsonArrayWriter) finish() error {
+	if !j.started {
+		return j.f.write([]byte("[]"))
+	}
+	return j.f.write([]byte("]"))
+}
