@@ -242,3 +242,34 @@ func TestPushQueryEnds(t *testing.T) {
 		t.Fatal("Next did not return when the engine closed")
 	}
 }
+
+// A command that no longer applies is logged and skipped on replay; the
+// rest of the deployment comes up.
+func TestReplaySkipsCommandsThatNoLongerApply(t *testing.T) {
+	var logged []string
+	var mu sync.Mutex
+	env := newTestEnv(t, Config{Logf: func(f string, a ...any) {
+		mu.Lock()
+		logged = append(logged, fmt.Sprintf(f, a...))
+		mu.Unlock()
+	}})
+	mustExec(t, env, "CREATE STREAM keep (a INT) WITH (kafka_topic='keep', value_format='JSON', partitions=1);")
+	if _, err := env.e.cmds.append(env.ctx, command{Statement: "CREATE STREAM broken (a INT) WITH (kafka_topic='nowhere', value_format='JSON');", Kind: kindCatalog}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.e.cmds.append(env.ctx, command{Statement: "THIS IS NOT SQL", Kind: kindCatalog}); err != nil {
+		t.Fatal(err)
+	}
+	env.restart()
+	if _, ok := env.e.Catalog().Source("KEEP"); !ok {
+		t.Fatal("KEEP lost")
+	}
+	if _, ok := env.e.Catalog().Source("BROKEN"); ok {
+		t.Fatal("BROKEN applied although its topic does not exist")
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if n := len(logged); n < 2 {
+		t.Fatalf("logged %q", logged)
+	}
+}
