@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/sluicedb/sluice/ast"
+	"github.com/sluicedb/sluice/broker"
 	"github.com/sluicedb/sluice/exec"
 	"github.com/sluicedb/sluice/planner"
 )
@@ -175,7 +177,7 @@ func (e *Engine) createAsSelect(ctx context.Context, st *ast.CreateAsSelect, ac 
 		return nil, planErr(err, ac.cmd.Statement)
 	}
 	plan.Sink.Statement = ac.cmd.Statement
-	if err := e.createTopic(ctx, plan.Sink.Topic, plan.Sink.Partitions, st.Kind); err != nil {
+	if err := e.ensureSinkTopic(ctx, st, plan.Sink, ac.replay); err != nil {
 		return nil, err
 	}
 	ac.cmd.QueryID = id
@@ -232,6 +234,32 @@ func (e *Engine) insertInto(ctx context.Context, st *ast.InsertInto, ac *applyCt
 	}
 	return &Status{Statement: ac.cmd.Statement, QueryID: id, CommandSeq: seq,
 		Message: "Created query with ID " + id}, nil
+}
+
+// ensureSinkTopic creates the topic of a CREATE ... AS SELECT, or checks
+// that an existing one has the partitions the query will write, as ksqlDB
+// does (a mismatch would put keys where readers do not expect them).
+func (e *Engine) ensureSinkTopic(ctx context.Context, st *ast.CreateAsSelect, sink *planner.Source, replay bool) error {
+	d, err := e.log.DescribeTopic(ctx, sink.Topic)
+	if err == nil {
+		if sink.Partitions > 0 && len(d.Partitions) != sink.Partitions && !replay {
+			return errorf(st, "A Kafka topic with the name '%s' already exists, with different partition/replica configuration than required. KSQL expects %d partitions (topic has %d), 1 replication factor (topic has 1).",
+				sink.Topic, sink.Partitions, len(d.Partitions))
+		}
+		if sink.Partitions <= 0 {
+			sink.Partitions = len(d.Partitions)
+		}
+		return nil
+	}
+	if !errors.Is(err, broker.ErrUnknownTopic) {
+		return &Error{Code: CodeServerError, Message: err.Error(), Err: err}
+	}
+	parts := sink.Partitions
+	if parts <= 0 {
+		parts = 1
+		sink.Partitions = 1
+	}
+	return e.createTopic(ctx, sink.Topic, parts, st.Kind)
 }
 
 // startQuery hands a planned persistent query to the runtime. A query
