@@ -263,7 +263,10 @@ func runLatency(b *testing.B, d time.Duration, rate int) []time.Duration {
 		}
 	}
 	if err := <-consumed; err != nil {
-		b.Fatal(err)
+		mu.Lock()
+		got := len(lat)
+		mu.Unlock()
+		b.Fatalf("%v: %d results read; query %s %+v", err, got, q.State(), q.Metrics())
 	}
 	m := q.Metrics()
 	b.Logf("%d events at %d/s: %d commits, commit latency mean %v max %v", total, rate, m.Commits, m.CommitLatency, m.CommitLatencyMax)

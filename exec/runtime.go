@@ -155,13 +155,31 @@ func (r *Runtime) start(ctx context.Context, spec *QuerySpec, push PushFunc) (*Q
 	if err != nil {
 		return nil, err
 	}
+	if !spec.Source.FromBeginning {
+		// "Latest" means the end when the query was started: resolve it
+		// now, before the tasks' goroutines get to run.
+		d, err := r.log.DescribeTopic(ctx, spec.Source.Topic)
+		if err != nil {
+			q.cancel()
+			return nil, fmt.Errorf("exec: query %s: %w", spec.ID, err)
+		}
+		for _, t := range q.tasks {
+			for _, p := range d.Partitions {
+				if p.Partition == t.tp.Partition {
+					t.startAt = p.EndOffset
+				}
+			}
+		}
+	}
 	r.mu.Lock()
 	if r.closed {
 		r.mu.Unlock()
+		q.cancel()
 		return nil, ErrRuntimeClosed
 	}
 	if _, ok := r.queries[spec.ID]; ok {
 		r.mu.Unlock()
+		q.cancel()
 		return nil, fmt.Errorf("%w: %s", ErrQueryExists, spec.ID)
 	}
 	r.queries[spec.ID] = q

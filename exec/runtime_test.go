@@ -3,6 +3,7 @@ package exec
 import (
 	"context"
 	"errors"
+	"fmt"
 	"runtime"
 	"strings"
 	"sync"
@@ -416,4 +417,63 @@ func TestBlockedPushClientHoldsNoWorker(t *testing.T) {
 	stop(t, p)
 
 	checkHot(t, readAll(t, l, "hot"), 500)
+}
+
+// slowReaderLog holds NewReader until released, widening the gap between
+// Start and the tasks opening their readers.
+type slowReaderLog struct {
+	broker.Log
+	release chan struct{}
+}
+
+func (l *slowReaderLog) NewReader(tp broker.TopicPartition, o broker.ReaderOptions) (broker.Reader, error) {
+	<-l.release
+	return l.Log.NewReader(tp, o)
+}
+
+// TestLatestIsResolvedAtStart: a query reading from the end processes what
+// is appended after Start returns, even before its tasks open readers.
+func TestLatestIsResolvedAtStart(t *testing.T) {
+	for _, persistent := range []bool{true, false} {
+		t.Run(fmt.Sprint("persistent=", persistent), func(t *testing.T) {
+			l := openLog(t, t.TempDir())
+			defer l.Close()
+			createTopic(t, l, "readings", 2, broker.DurabilityNone)
+			createTopic(t, l, "hot", 1, broker.DurabilityNone)
+			produce(t, l, "readings", 2, 0, 100) // before Start: not read
+			sl := &slowReaderLog{Log: l, release: make(chan struct{})}
+			rt := NewRuntime(sl, RuntimeOptions{})
+			defer rt.Close()
+			spec := hotSpec(t, "Q", "readings", "hot", 2, 1)
+			spec.Source.FromBeginning = false
+			var n atomic.Int64
+			var q *Query
+			var err error
+			if persistent {
+				q, err = rt.Start(context.Background(), spec)
+			} else {
+				spec.Sink = nil
+				q, err = rt.StartPush(context.Background(), spec, func([]any, types.RowMeta) error { n.Add(1); return nil })
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			produce(t, l, "readings", 2, 100, 200) // after Start: read
+			close(sl.release)
+			waitCaughtUp(t, q)
+			stop(t, q)
+			want := int64(0)
+			for i := 100; i < 200; i++ {
+				if hotExpected(i) {
+					want++
+				}
+			}
+			if persistent {
+				n.Store(int64(len(readAll(t, l, "hot"))))
+			}
+			if n.Load() != want {
+				t.Fatalf("%d rows out, want %d", n.Load(), want)
+			}
+		})
+	}
 }

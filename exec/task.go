@@ -25,9 +25,12 @@ var errLimitReached = errors.New("exec: limit reached")
 // commit. It is single threaded; its incarnation state (reader, producer,
 // operator instances) is rebuilt on every restart.
 type task struct {
-	q        *Query
-	ctx      context.Context // of the current fetch, for blocking in emit
-	tp       broker.TopicPartition
+	q   *Query
+	ctx context.Context // of the current fetch, for blocking in emit
+	tp  broker.TopicPartition
+	// startAt is where to start without committed offsets when the query
+	// does not read from the beginning: the partition's end at Start.
+	startAt  int64
 	group    string
 	interval time.Duration
 
@@ -93,6 +96,7 @@ func newTask(q *Query, p int32) (*task, error) {
 	}
 	t.pos.Store(-1)
 	t.done.Store(-1)
+	t.startAt = broker.OffsetLatest
 	return t, nil
 }
 
@@ -243,9 +247,16 @@ func (t *task) open(ctx context.Context) error {
 	if t.src, err = newSource(&spec.Source, t.tc, rt.opts.MaxBatchRows); err != nil {
 		return err
 	}
-	start := broker.OffsetLatest
+	// Without committed offsets: the end as of Start (not as of this
+	// goroutine getting to run, which would skip what was appended in
+	// between), or the beginning. A push query that restarts after a
+	// failure continues where it was.
+	start := t.startAt
 	if spec.Source.FromBeginning {
 		start = broker.OffsetEarliest
+	}
+	if p := t.pos.Load(); !t.persistent() && p >= 0 {
+		start = p
 	}
 	haveCommitted := false
 	if t.persistent() {
