@@ -22,7 +22,12 @@ type testServer struct {
 
 func startServer(t testing.TB, opts server.Options) *testServer {
 	t.Helper()
-	eng, err := engine.Open(context.Background(), engine.Config{DataDir: t.TempDir()})
+	return startServerDir(t, t.TempDir(), opts)
+}
+
+func startServerDir(t testing.TB, dir string, opts server.Options) *testServer {
+	t.Helper()
+	eng, err := engine.Open(context.Background(), engine.Config{DataDir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
