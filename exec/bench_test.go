@@ -249,6 +249,7 @@ func runLatency(b *testing.B, d time.Duration, rate int) []time.Duration {
 	// The producer: one event per tick, paced against the start so that a
 	// slow append does not lower the rate.
 	interval := time.Second / time.Duration(rate)
+	appends := make([]time.Duration, 0, total)
 	start := time.Now()
 	for i := 0; i < total; i++ {
 		if wait := time.Until(start.Add(time.Duration(i) * interval)); wait > 0 {
@@ -261,7 +262,12 @@ func runLatency(b *testing.B, d time.Duration, rate int) []time.Duration {
 		if _, err := l.Append(ctx, broker.TopicPartition{Topic: "readings"}, []broker.Record{rec}); err != nil {
 			b.Fatal(err)
 		}
+		appends = append(appends, time.Since(sent[i]))
 	}
+	// The source append alone (the log's durability, no query involved)
+	// shows how much of the tail the disk accounts for.
+	slices.Sort(appends)
+	b.ReportMetric(float64(appends[len(appends)*99/100])/float64(time.Millisecond), "src-append-p99-ms")
 	if err := <-consumed; err != nil {
 		mu.Lock()
 		got := len(lat)
