@@ -197,15 +197,19 @@ func (s *Session) changing(ctx context.Context, stmt ast.Statement, text string,
 	if len(cmd.Properties) == 0 {
 		cmd.Properties = nil
 	}
-	if s.resume {
-		if s.cursor < len(s.applied) && s.applied[s.cursor].same(cmd) {
-			prev := s.applied[s.cursor]
-			s.cursor++
-			return &Status{Statement: text, Message: "Already applied", QueryID: prev.QueryID, CommandSeq: prev.Seq}, nil
-		}
+	if s.resume && s.cursor < len(s.applied) && s.applied[s.cursor].same(cmd) {
+		prev := s.applied[s.cursor]
+		s.cursor++
+		return &Status{Statement: text, Message: "Already applied", QueryID: prev.QueryID, CommandSeq: prev.Seq}, nil
+	}
+	r, err := e.apply(ctx, stmt, cmd, props, false)
+	if _, noop := r.(*Warning); err == nil && !noop {
+		// The statement recorded a new command: the history no longer
+		// lines up with the files, so matching ends here. A statement that
+		// changed nothing (IF NOT EXISTS on an existing source) keeps it.
 		s.resume = false
 	}
-	return e.apply(ctx, stmt, cmd, props, false)
+	return r, err
 }
 
 func (s *Session) set(ctx context.Context, st *ast.SetProperty, text string) (Result, error) {

@@ -19,6 +19,7 @@ import (
 const headlessPipeline = `-- A pipeline as a deployment writes it: variables, comments,
 -- statements over several lines.
 DEFINE threshold = '90.0';
+CREATE STREAM IF NOT EXISTS SLUICE_PROCESSING_LOG (x INT) WITH (kafka_topic='sluice_processing_log', value_format='JSON');
 DEFINE out_topic = 'hot_readings';
 
 CREATE STREAM readings (
@@ -122,7 +123,7 @@ func TestRunUntilCaughtUpResumes(t *testing.T) {
 	if code := run([]string{"run", sql, "--data-dir", data, "--until-caught-up"}, nil, &stdout, &stderr); code != 0 {
 		t.Fatalf("second run: exit %d\nstdout:\n%s\nstderr:\n%s", code, &stdout, &stderr)
 	}
-	if n := strings.Count(stdout.String(), "Already applied"); n != 2 {
+	if n := strings.Count(stdout.String(), "Already applied"); n != 2 || strings.Contains(stderr.String(), "already exists") {
 		t.Fatalf("second run should skip both statements, output:\n%s", &stdout)
 	}
 	want := []string{`sa={"TEMP":95.0}`, `sb={"TEMP":100.0}`, `sc={"TEMP":91.5}`}
