@@ -41,9 +41,10 @@ func (e *Engine) NewSession() *Session {
 // applied in an earlier run: while the statements it executes match, one
 // for one and in order, the commands at the start of the command topic, they
 // are skipped (reported with an "Already applied" status) instead of failing
-// with "already exists" or inserting rows twice. The first statement that
-// differs ends the matching. Headless mode uses it so that running the same
-// files on the same data directory resumes the deployment.
+// with "already exists" or inserting rows twice. A statement that does not
+// match runs; once one records a new command the matching ends. Headless
+// mode uses it so that running the same files on the same data directory
+// resumes the deployment.
 func (s *Session) ResumeApplied(ctx context.Context) error {
 	cmds, err := s.e.cmds.readAll(ctx)
 	if err != nil {
