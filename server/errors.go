@@ -1,7 +1,6 @@
 package server
 
 import (
-	"encoding/json"
 	"errors"
 	"net/http"
 
@@ -28,8 +27,10 @@ type errorBody struct {
 	ErrorCode     int    `json:"error_code"`
 	Message       string `json:"message"`
 	StatementText string `json:"statementText,omitempty"`
-	// Entities is always present on a statement error, as in ksqlDB.
-	Entities []any `json:"entities,omitempty"`
+	// Entities is always present on a statement error, as in ksqlDB
+	// (an empty list included), and absent on a generic error: an any
+	// holding an empty slice is not omitted, a nil one is.
+	Entities any `json:"entities,omitempty"`
 }
 
 func genericError(code int, msg string) *errorBody {
@@ -43,10 +44,10 @@ func statementError(err error, entities []any) (int, *errorBody) {
 	if !errors.As(err, &ee) {
 		return http.StatusInternalServerError, genericError(engine.CodeServerError, err.Error())
 	}
-	body := &errorBody{Type: "statement_error", ErrorCode: ee.Code, Message: ee.Message, StatementText: ee.Statement, Entities: entities}
-	if body.Entities == nil {
-		body.Entities = []any{}
+	if entities == nil {
+		entities = []any{}
 	}
+	body := &errorBody{Type: "statement_error", ErrorCode: ee.Code, Message: ee.Message, StatementText: ee.Statement, Entities: entities}
 	if ee.Statement == "" {
 		body.Type = "generic_error"
 		body.Entities = nil
@@ -70,14 +71,14 @@ func httpStatus(code int) int {
 func writeError(w http.ResponseWriter, status int, body *errorBody) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(body)
+	_, _ = w.Write(append(marshal(body), '\n'))
 }
 
 // writeJSON writes a 200 JSON response.
 func writeJSON(w http.ResponseWriter, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusOK)
-	_ = json.NewEncoder(w).Encode(v)
+	_, _ = w.Write(append(marshal(v), '\n'))
 }
 
 // knownPaths are the endpoints' paths, so that a wrong method on one is a

@@ -299,7 +299,7 @@ type ackWriter struct {
 }
 
 func (a *ackWriter) ack(ack insertAck) error {
-	b, _ := json.Marshal(ack)
+	b := marshal(ack)
 	if a.asJSON {
 		if a.started {
 			b = append([]byte{','}, b...)
@@ -398,7 +398,7 @@ func jsonToValue(v any, t *types.Type) (any, error) {
 			}
 			return "false"
 		}
-		b, _ := json.Marshal(v)
+		b := marshal(v)
 		return string(b)
 	}
 	switch t.Kind {

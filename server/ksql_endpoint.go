@@ -114,7 +114,7 @@ func firstQuery(sql string, vars map[string]any) (string, bool) {
 	for _, p := range stmts {
 		switch p.Statement.(type) {
 		case *ast.QueryStatement, *ast.Print:
-			return p.Text + ";", true
+			return p.Text, true
 		}
 	}
 	return "", false

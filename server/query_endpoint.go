@@ -182,7 +182,6 @@ func (s *Server) runQueryTo(r *http.Request, req queryRequest, endpoint string, 
 		closeStreams(results)
 		s.metrics.statementErrors.Inc()
 		st, body := statementError(err, nil)
-		body.Entities = nil
 		fail(st, body)
 		return
 	}

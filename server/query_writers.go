@@ -1,7 +1,6 @@
 package server
 
 import (
-	"encoding/json"
 	"net/http"
 
 	"github.com/sluicedb/sluice/types"
@@ -63,7 +62,7 @@ func (q *queryArrayWriter) open() {
 }
 
 func (q *queryArrayWriter) header(id string, cols []types.Column) error {
-	h, _ := json.Marshal(map[string]any{"header": struct {
+	h := marshal(map[string]any{"header": struct {
 		QueryID string `json:"queryId"`
 		Schema  string `json:"schema"`
 	}{id, schemaString(cols)}})
@@ -96,7 +95,7 @@ func (q *queryArrayWriter) final(msg string) error {
 }
 
 func (q *queryArrayWriter) fail(body *errorBody) error {
-	b, _ := json.Marshal(body)
+	b := marshal(body)
 	if q.print {
 		return q.f.write(append(b, '\n'))
 	}
@@ -133,7 +132,7 @@ type delimitedWriter struct {
 }
 
 func (d *delimitedWriter) header(id string, cols []types.Column) error {
-	h, _ := json.Marshal(streamHeader{QueryID: id, ColumnNames: columnNames(cols), ColumnTypes: columnTypes(cols)})
+	h := marshal(streamHeader{QueryID: id, ColumnNames: columnNames(cols), ColumnTypes: columnTypes(cols)})
 	return d.f.write(append(h, '\n'))
 }
 
@@ -147,7 +146,7 @@ func (d *delimitedWriter) line(text string) error { return d.f.write([]byte(text
 func (d *delimitedWriter) final(string) error { return nil }
 
 func (d *delimitedWriter) fail(body *errorBody) error {
-	b, _ := json.Marshal(body)
+	b := marshal(body)
 	return d.f.write(append(b, '\n'))
 }
 
@@ -171,7 +170,7 @@ func (j *jsonArrayWriter) sep() {
 }
 
 func (j *jsonArrayWriter) header(id string, cols []types.Column) error {
-	h, _ := json.Marshal(streamHeader{QueryID: id, ColumnNames: columnNames(cols), ColumnTypes: columnTypes(cols)})
+	h := marshal(streamHeader{QueryID: id, ColumnNames: columnNames(cols), ColumnTypes: columnTypes(cols)})
 	j.sep()
 	return j.f.write(append(j.buf, h...))
 }
@@ -186,7 +185,7 @@ func (j *jsonArrayWriter) line(string) error { return nil }
 func (j *jsonArrayWriter) final(string) error { return nil }
 
 func (j *jsonArrayWriter) fail(body *errorBody) error {
-	b, _ := json.Marshal(body)
+	b := marshal(body)
 	j.sep()
 	return j.f.write(append(j.buf, b...))
 }

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -105,8 +106,20 @@ func mapKeyText(k any) string {
 }
 
 func appendJSONString(b []byte, s string) []byte {
-	q, _ := json.Marshal(s)
-	return append(b, q...)
+	return append(b, marshal(s)...)
+}
+
+// marshal is json.Marshal without HTML escaping: responses are read by
+// programs and people, never embedded in HTML, and "ARRAY<STRING>" should
+// read as written.
+func marshal(v any) []byte {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return []byte("null")
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte{'\n'})
 }
 
 // appendRow appends a row as a JSON array of its values.

@@ -160,7 +160,7 @@ func TestWireEveryEndpoint(t *testing.T) {
 	}
 	st, _, body = w.do("POST", "/ksql", `{"ksql": "SELECT * FROM PAGEVIEWS EMIT CHANGES;"}`)
 	e = w.errorBody(st, body, 400, 40002, "statement_error")
-	if e["statementText"] != "SELECT * FROM PAGEVIEWS EMIT CHANGES;" {
+	if e["statementText"] != "SELECT * FROM PAGEVIEWS EMIT CHANGES" {
 		t.Errorf("40002 statementText: %v", e["statementText"])
 	}
 	huge := `{"ksql": "` + strings.Repeat("x", 100<<10) + `"}`

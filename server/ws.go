@@ -81,7 +81,7 @@ func (ws *wsWriter) header(_ string, cols []types.Column) error {
 			fields[i].Type = "KEY"
 		}
 	}
-	b, _ := json.Marshal(fields)
+	b := marshal(fields)
 	return ws.send(b)
 }
 
@@ -93,7 +93,7 @@ func (ws *wsWriter) row(vals []any) error {
 func (ws *wsWriter) line(text string) error { return ws.send([]byte(text)) }
 
 func (ws *wsWriter) final(msg string) error {
-	b, _ := json.Marshal(map[string]string{"finalMessage": msg})
+	b := marshal(map[string]string{"finalMessage": msg})
 	return ws.send(b)
 }
 

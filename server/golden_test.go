@@ -1,0 +1,143 @@
+package server_test
+
+import (
+	"bufio"
+	"flag"
+	"io"
+	"net/http"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sluicedb/sluice/server"
+)
+
+var rewrite = flag.Bool("rewrite", false, "rewrite the golden files under testdata/server")
+
+type goldenRequest struct {
+	method, path, body string
+}
+
+// readRequests parses testdata/server/requests.txt.
+func readRequests(t *testing.T, path string) []goldenRequest {
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out []goldenRequest
+	var cur *goldenRequest
+	var body []string
+	flush := func() {
+		if cur != nil {
+			cur.body = strings.Join(body, "\n")
+			if cur.body != "" {
+				cur.body += "\n"
+			}
+			out = append(out, *cur)
+		}
+		cur, body = nil, nil
+	}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		l := sc.Text()
+		switch {
+		case cur == nil && (l == "" || strings.HasPrefix(l, "#")):
+		case cur == nil:
+			m, p, _ := strings.Cut(l, " ")
+			cur = &goldenRequest{method: m, path: p}
+		case l == "":
+			flush()
+		default:
+			body = append(body, l)
+		}
+	}
+	flush()
+	return out
+}
+
+// unstable parts of responses: random query ids, timings.
+var (
+	transientID = regexp.MustCompile(`transient_([A-Z_]*)_[0-9a-f]{16}`)
+	latency     = regexp.MustCompile(`("(?:version)":)"[^"]*"`)
+)
+
+func normalise(s string) string {
+	s = transientID.ReplaceAllString(s, "transient_${1}_ID")
+	return latency.ReplaceAllString(s, `$1"X"`)
+}
+
+// TestGoldenResponses sends the requests of testdata/server/requests.txt
+// in order to a fresh server and compares status, content type and body
+// with testdata/server/responses.golden.
+func TestGoldenResponses(t *testing.T) {
+	ts := startServer(t, server.Options{})
+	c := &http.Client{Timeout: 20 * time.Second}
+	var b strings.Builder
+	for _, r := range readRequests(t, "../testdata/server/requests.txt") {
+		req, err := http.NewRequest(r.method, ts.url+r.path, strings.NewReader(r.body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatalf("%s %s: %v", r.method, r.path, err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		b.WriteString("=== " + r.method + " " + r.path + "\n")
+		if r.body != "" {
+			b.WriteString(r.body)
+		}
+		b.WriteString("--- " + resp.Status + " " + resp.Header.Get("Content-Type") + "\n")
+		b.WriteString(normalise(strings.TrimRight(string(body), "\n")))
+		b.WriteString("\n\n")
+	}
+	got := b.String()
+	const golden = "../testdata/server/responses.golden"
+	if *rewrite {
+		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run with -rewrite to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("responses differ from %s (run with -rewrite and review the diff):\n%s", golden, firstDiff(string(want), got))
+	}
+}
+
+func firstDiff(want, got string) string {
+	wl, gl := strings.Split(want, "\n"), strings.Split(got, "\n")
+	for i := 0; i < len(wl) || i < len(gl); i++ {
+		var w, g string
+		if i < len(wl) {
+			w = wl[i]
+		}
+		if i < len(gl) {
+			g = gl[i]
+		}
+		if w != g {
+			return "line " + itoa(i+1) + ":\nwant: " + w + "\ngot:  " + g
+		}
+	}
+	return ""
+}
+
+func itoa(i int) string { return strings.TrimSpace(strings.Repeat(" ", 0) + fmtInt(i)) }
+
+func fmtInt(i int) string {
+	if i == 0 {
+		return "0"
+	}
+	var d []byte
+	for ; i > 0; i /= 10 {
+		d = append([]byte{byte('0' + i%10)}, d...)
+	}
+	return string(d)
+}
