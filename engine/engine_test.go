@@ -273,3 +273,20 @@ func TestReplaySkipsCommandsThatNoLongerApply(t *testing.T) {
 		t.Fatalf("logged %q", logged)
 	}
 }
+
+// Set and Define are SET and DEFINE for values that come with a request.
+func TestSessionSetDefine(t *testing.T) {
+	env := newTestEnv(t, Config{})
+	if err := env.s.Set("auto.offset.reset", "sideways"); err == nil {
+		t.Fatal("bad value accepted")
+	}
+	if err := env.s.Set("auto.offset.reset", "earliest"); err != nil {
+		t.Fatal(err)
+	}
+	env.s.Define("Topic", "t1")
+	mustExec(t, env, "CREATE STREAM s (a INT) WITH (kafka_topic='${topic}', value_format='JSON', partitions=1);")
+	src, _ := env.e.Catalog().Source("S")
+	if src.Topic != "t1" || env.s.Properties()["auto.offset.reset"] != "earliest" {
+		t.Fatalf("topic %q, properties %v", src.Topic, env.s.Overrides())
+	}
+}

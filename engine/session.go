@@ -56,6 +56,27 @@ func (s *Session) ResumeApplied(ctx context.Context) error {
 	return nil
 }
 
+// Set sets a session property as SET does, validating the properties the
+// engine reads. Front ends use it for properties that arrive with a
+// request (the REST API's streamsProperties) rather than in SQL text.
+func (s *Session) Set(name, value string) error {
+	if err := checkProperty(name, value); err != nil {
+		return &Error{Code: CodeBadStatement, Message: err.Error()}
+	}
+	s.mu.Lock()
+	s.props[name] = value
+	s.mu.Unlock()
+	return nil
+}
+
+// Define defines a session variable as DEFINE does (names are
+// case-insensitive), for variables that arrive with a request.
+func (s *Session) Define(name, value string) {
+	s.mu.Lock()
+	s.vars[strings.ToLower(name)] = value
+	s.mu.Unlock()
+}
+
 // Properties returns the session's effective properties: the engine's
 // with the session's SET values on top.
 func (s *Session) Properties() map[string]string {
