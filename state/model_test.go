@@ -57,7 +57,7 @@ func cut(observed int64) int64 {
 	if observed == noTime {
 		return noTime
 	}
-	return observed - modelRetention
+	return observed - modelRetention + 1
 }
 
 // op is one generated operation; all configurations run the same list.

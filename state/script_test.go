@@ -2,10 +2,12 @@ package state
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -110,6 +112,15 @@ func num(w string) int64 {
 	return n
 }
 
+// sortWindows orders scan results by key, start and end: Scan's own order
+// is by segment first, which depends on the segment interval.
+func sortWindows(ws []Window) []Window {
+	slices.SortFunc(ws, func(x, y Window) int {
+		return cmp.Or(bytes.Compare(x.Key, y.Key), cmp.Compare(x.Start, y.Start), cmp.Compare(x.End, y.End))
+	})
+	return ws
+}
+
 func fmtWindows(ws []Window) string {
 	if len(ws) == 0 {
 		return "(none)"
@@ -175,7 +186,7 @@ func (s *sut) script(f []string) (string, error) {
 			ws = append(ws, Window{Key: bytes.Clone(w.Key), Start: w.Start, End: w.End, Value: bytes.Clone(w.Value)})
 			return nil
 		})
-		return fmtWindows(ws), err
+		return fmtWindows(sortWindows(ws)), err
 	case "win expire":
 		return "", s.win.Expire(num(f[2]))
 	case "sess put":
@@ -191,7 +202,7 @@ func (s *sut) script(f []string) (string, error) {
 			ws = append(ws, Window{Key: bytes.Clone(w.Key), Start: w.Start, End: w.End, Value: bytes.Clone(w.Value)})
 			return nil
 		})
-		return fmtWindows(ws), err
+		return fmtWindows(sortWindows(ws)), err
 	case "sess expire":
 		return "", s.sess.Expire(num(f[2]))
 	case "changes":

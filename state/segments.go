@@ -16,8 +16,10 @@ const noTime = math.MinInt64
 // keys start with a segment number, so retention is a range deletion of
 // whole segments, and the observed stream time decides what is live.
 //
-// A window (session) is live while its start (end) is at or after stream
-// time minus retention. Reads filter on liveness too, so what a reader sees
+// A window (session) is live while its start (end) is after stream time
+// minus retention: it expires exactly Retention ms after stream time passed
+// it, as in Kafka Streams' window and session stores, whose retention
+// ksqlDB's RETENTION clause sets. Writes and reads both filter on liveness, so what a reader sees
 // does not depend on where segment boundaries fall; the range deletion only
 // reclaims space.
 type segments struct {
@@ -60,7 +62,7 @@ func (g *segments) load() error {
 
 func (g *segments) resetTime() error {
 	g.observed = noTime
-	if err := g.st.t.batch.Delete(g.timeKey(), nil); err != nil {
+	if err := g.st.t.batchOp(func(b *pebble.Batch) error { return b.Delete(g.timeKey(), nil) }); err != nil {
 		return fmt.Errorf("state: stream time of %s: %w", g.st.name, err)
 	}
 	return nil
@@ -68,10 +70,10 @@ func (g *segments) resetTime() error {
 
 // cutoff is the oldest live time.
 func (g *segments) cutoff() int64 {
-	if g.retention <= 0 || g.observed == noTime || g.observed < math.MinInt64+g.retention {
+	if g.retention <= 0 || g.observed == noTime || g.observed <= math.MinInt64+g.retention {
 		return noTime
 	}
-	return g.observed - g.retention
+	return g.observed - g.retention + 1
 }
 
 func (g *segments) live(t int64) bool { return t >= g.cutoff() }
@@ -86,7 +88,7 @@ func (g *segments) expire(streamTime int64) error {
 	}
 	oldCut := g.cutoff()
 	g.observed = streamTime
-	if err := g.st.t.batch.Set(g.timeKey(), appendTime(nil, streamTime), nil); err != nil {
+	if err := g.st.t.batchOp(func(b *pebble.Batch) error { return b.Set(g.timeKey(), appendTime(nil, streamTime), nil) }); err != nil {
 		return fmt.Errorf("state: expire %s: %w", g.st.name, err)
 	}
 	newCut := g.cutoff()
@@ -98,7 +100,7 @@ func (g *segments) expire(streamTime int64) error {
 		return nil
 	}
 	end := appendTime(g.st.key(time8Len), newSeg)
-	if err := g.st.t.batch.DeleteRange(g.st.prefix, end, nil); err != nil {
+	if err := g.st.t.batchOp(func(b *pebble.Batch) error { return b.DeleteRange(g.st.prefix, end, nil) }); err != nil {
 		return fmt.Errorf("state: expire %s: %w", g.st.name, err)
 	}
 	g.st.t.dropStoreEntries(g.st, func(key []byte) bool {

@@ -3,6 +3,8 @@ package state
 import (
 	"fmt"
 	"strconv"
+
+	"github.com/cockroachdb/pebble/v2"
 )
 
 // StoreName builds the conventional store name for an operator's store in
@@ -89,7 +91,7 @@ func (st *store) fullKey(cl []byte) (full []byte, t int64, err error) {
 func (st *store) wipe() error {
 	st.t.dropStoreEntries(st, nil)
 	st.dirty = st.dirty[:0]
-	if err := st.t.batch.DeleteRange(st.prefix, prefixEnd(st.prefix), nil); err != nil {
+	if err := st.t.batchOp(func(b *pebble.Batch) error { return b.DeleteRange(st.prefix, prefixEnd(st.prefix), nil) }); err != nil {
 		return fmt.Errorf("state: wipe %s: %w", st.name, err)
 	}
 	if st.seg != nil {

@@ -184,6 +184,15 @@ func (t *Task) write(st *store, key, value []byte, deleted bool) error {
 	return nil
 }
 
+// batchOp runs a write on the pending batch that bypasses the cache (range
+// deletions, bookkeeping) and accounts for its size.
+func (t *Task) batchOp(op func(b *pebble.Batch) error) error {
+	before := t.batch.Len()
+	err := op(t.batch)
+	t.account(0, int64(t.batch.Len()-before))
+	return err
+}
+
 // flushStore moves the dirty entries of one store into the pending batch.
 func (t *Task) flushStore(st *store) error {
 	for _, e := range st.dirty {
