@@ -73,7 +73,9 @@
 // Limits: a compacted changelog may drop tombstones after its
 // DeleteRetentionMs; a checkpoint that old must be rebuilt (Restore), not
 // rolled forward, or deleted keys could survive. Window and session
-// expirations are not written to the changelog (they would double its size
-// for data nobody reads): a restore drops windows past retention relative
-// to the newest window it replayed.
+// expirations are not written to the changelog as tombstones (that would
+// double its size for data nobody reads); instead each commit that moved a
+// windowed store's stream time appends it under a reserved key (see
+// streamTimeKey), and a restore expires against it, so the restored store
+// holds what the original held.
 package state

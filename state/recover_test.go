@@ -28,7 +28,9 @@ type harness struct {
 	task  *Task
 	kv    *KVStore
 	win   *WindowStore
+	sess  *SessionStore
 	input broker.TopicPartition
+	sesCL broker.TopicPartition
 	kvCL  broker.TopicPartition
 	winCL broker.TopicPartition
 }
@@ -40,6 +42,7 @@ func newHarness(t *testing.T) *harness {
 		input: broker.TopicPartition{Topic: "in", Partition: 0},
 		kvCL:  broker.TopicPartition{Topic: "q1-agg-changelog", Partition: 0},
 		winCL: broker.TopicPartition{Topic: "q1-win-changelog", Partition: 0},
+		sesCL: broker.TopicPartition{Topic: "q1-sess-changelog", Partition: 0},
 	}
 	var err error
 	h.log, err = commitlog.Open(filepath.Join(h.dir, "log"), commitlog.Options{CleanupInterval: -1})
@@ -47,7 +50,7 @@ func newHarness(t *testing.T) *harness {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { h.log.Close() })
-	for _, tp := range []broker.TopicPartition{h.kvCL, h.winCL} {
+	for _, tp := range []broker.TopicPartition{h.kvCL, h.winCL, h.sesCL} {
 		cfg := broker.TopicConfig{Partitions: 1, CleanupPolicy: broker.CleanupCompact, Durability: broker.DurabilityNone}
 		if err := h.log.CreateTopic(h.ctx, tp.Topic, cfg); err != nil {
 			t.Fatal(err)
@@ -84,6 +87,9 @@ func (h *harness) openState() {
 	if h.win, err = h.task.WindowStore("q1/win/0", WindowOptions{Size: 10, Retention: 1000, SegmentInterval: 100}); err != nil {
 		h.t.Fatal(err)
 	}
+	if h.sess, err = h.task.SessionStore("q1/sess/0", SessionOptions{Retention: 1000, SegmentInterval: 70}); err != nil {
+		h.t.Fatal(err)
+	}
 }
 
 // crash drops the state DB without committing and reopens it (and a new
@@ -108,7 +114,7 @@ func (h *harness) recover() Recovery {
 	rec, err := h.task.Recover(h.ctx, h.log, RecoverOptions{
 		Group:      testGroup,
 		Inputs:     []broker.TopicPartition{h.input},
-		Changelogs: map[string]broker.TopicPartition{"q1/agg/0": h.kvCL, "q1/win/0": h.winCL},
+		Changelogs: map[string]broker.TopicPartition{"q1/agg/0": h.kvCL, "q1/win/0": h.winCL, "q1/sess/0": h.sesCL},
 	})
 	if err != nil {
 		h.t.Fatal(err)
@@ -128,10 +134,7 @@ func (h *harness) logTxn(offset int64, abort bool) map[broker.TopicPartition]int
 	}
 	byTP := map[broker.TopicPartition][]broker.Record{}
 	for _, c := range changes {
-		tp := h.kvCL
-		if c.Store == "q1/win/0" {
-			tp = h.winCL
-		}
+		tp := map[string]broker.TopicPartition{"q1/agg/0": h.kvCL, "q1/win/0": h.winCL, "q1/sess/0": h.sesCL}[c.Store]
 		byTP[tp] = append(byTP[tp], broker.Record{Key: c.Key, Value: c.Value})
 	}
 	pos := map[broker.TopicPartition]int64{}
@@ -191,6 +194,26 @@ func (h *harness) work(model map[string]string, step, n int) {
 			h.t.Fatal(err)
 		}
 		model[fmt.Sprintf("win:%s@%d", k, start)] = v
+		// A session per key and step, merged with the key's previous
+		// session when they are close (as the session operator does).
+		end := start + 5
+		found, err := h.sess.FindSessions([]byte(k), start-20, end+20)
+		if err != nil {
+			h.t.Fatal(err)
+		}
+		for _, w := range found {
+			if err := h.sess.Remove(w.Key, w.Start, w.End); err != nil {
+				h.t.Fatal(err)
+			}
+			delete(model, fmt.Sprintf("sess:%s@%d-%d", k, w.Start, w.End))
+			start, end = min(start, w.Start), max(end, w.End)
+		}
+		if err := h.sess.Put([]byte(k), start, end, []byte(v)); errors.Is(err, ErrExpired) {
+			continue
+		} else if err != nil {
+			h.t.Fatal(err)
+		}
+		model[fmt.Sprintf("sess:%s@%d-%d", k, start, end)] = v
 	}
 }
 
@@ -202,6 +225,12 @@ func (h *harness) dump() map[string]string {
 	}
 	if err := h.win.Scan(-1<<62, 1<<62, func(w Window) error {
 		out[fmt.Sprintf("win:%s@%d", w.Key, w.Start)] = string(w.Value)
+		return nil
+	}); err != nil {
+		h.t.Fatal(err)
+	}
+	if err := h.sess.Scan(func(w Window) error {
+		out[fmt.Sprintf("sess:%s@%d-%d", w.Key, w.Start, w.End)] = string(w.Value)
 		return nil
 	}); err != nil {
 		h.t.Fatal(err)
@@ -359,13 +388,16 @@ func TestRestoreEqualsOriginal(t *testing.T) {
 		if err := h.win.Expire(streamTime); err != nil {
 			t.Fatal(err)
 		}
+		if err := h.sess.Expire(streamTime); err != nil {
+			t.Fatal(err)
+		}
 		h.commit(int64(step))
 	}
 	orig := h.dump()
 	h.crash(true)
 	for _, s := range []interface {
 		Name() string
-	}{h.kv, h.win} {
+	}{h.kv, h.win, h.sess} {
 		var stats RestoreStats
 		var err error
 		switch s := s.(type) {
@@ -373,6 +405,8 @@ func TestRestoreEqualsOriginal(t *testing.T) {
 			stats, err = s.Restore(h.ctx, h.log, h.kvCL)
 		case *WindowStore:
 			stats, err = s.Restore(h.ctx, h.log, h.winCL)
+		case *SessionStore:
+			stats, err = s.Restore(h.ctx, h.log, h.sesCL)
 		}
 		if err != nil {
 			t.Fatal(err)

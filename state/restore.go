@@ -1,6 +1,7 @@
 package state
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"maps"
@@ -54,7 +55,7 @@ func (st *store) replay(ctx context.Context, log broker.Log, tp broker.TopicPart
 	defer r.Close()
 	b := st.t.db.pdb.NewBatch()
 	defer func() { b.Close() }()
-	maxT := int64(noTime)
+	maxT, streamTime := int64(noTime), int64(noTime)
 	for {
 		recs, err := r.Fetch(ctx)
 		if err != nil {
@@ -65,6 +66,14 @@ func (st *store) replay(ctx context.Context, log broker.Log, tp broker.TopicPart
 		}
 		for i := range recs {
 			rec := &recs[i]
+			stats.Records++
+			stats.Bytes += int64(len(rec.Key) + len(rec.Value))
+			if st.seg != nil && bytes.Equal(rec.Key, streamTimeKey) {
+				if len(rec.Value) == time8Len {
+					streamTime = max(streamTime, decodeTime(rec.Value))
+				}
+				continue
+			}
 			full, t, err := st.fullKey(rec.Key)
 			if err != nil {
 				return stats, fmt.Errorf("%w: changelog %s/%d offset %d: %v", ErrCorrupt, tp.Topic, tp.Partition, rec.Offset, err)
@@ -78,8 +87,6 @@ func (st *store) replay(ctx context.Context, log broker.Log, tp broker.TopicPart
 			if err != nil {
 				return stats, fmt.Errorf("state: restore %s: %w", st.name, err)
 			}
-			stats.Records++
-			stats.Bytes += int64(len(rec.Key) + len(rec.Value))
 		}
 		if b.Len() >= restoreBatchBytes {
 			if err := st.t.db.pdb.Apply(b, pebble.NoSync); err != nil {
@@ -94,12 +101,19 @@ func (st *store) replay(ctx context.Context, log broker.Log, tp broker.TopicPart
 		}
 	}
 	stats.Next = r.Position()
-	// A changelog carries no stream time; the newest window it holds is a
-	// lower bound of it, so expiring against that keeps at least what the
-	// original kept.
-	if st.seg != nil && st.seg.retention > 0 && maxT != noTime {
-		if err := st.seg.expire(maxT); err != nil {
-			return stats, err
+	// The changelog records the stream time of windowed stores; expire
+	// against it, so the restored store holds exactly what the original
+	// did. A changelog written without it falls back to the newest window,
+	// a lower bound of the stream time.
+	if st.seg != nil {
+		if streamTime == noTime {
+			streamTime = maxT
+		}
+		if streamTime != noTime {
+			if err := st.seg.expire(streamTime); err != nil {
+				return stats, err
+			}
+			st.seg.timeDirty = false
 		}
 	}
 	stats.Duration = time.Since(begin)

@@ -27,7 +27,14 @@ type segments struct {
 	interval  int64
 	retention int64 // <= 0: keep forever
 	observed  int64
+	// timeDirty: observed moved since the last changelog record of it.
+	timeDirty bool
 }
+
+// streamTimeKey is the changelog key of a windowed store's stream time.
+// Window and session changelog keys are at least 10 bytes long (an escaped
+// key's terminator and a time), so a 1-byte key cannot collide with them.
+var streamTimeKey = []byte{0xFF}
 
 func newSegments(st *store, retention, interval int64) (*segments, error) {
 	if interval <= 0 {
@@ -44,7 +51,7 @@ func (g *segments) timeKey() []byte {
 
 // load reads the committed stream time.
 func (g *segments) load() error {
-	g.observed = noTime
+	g.observed, g.timeDirty = noTime, false
 	v, closer, err := g.st.t.db.pdb.Get(g.timeKey())
 	if errors.Is(err, pebble.ErrNotFound) {
 		return nil
@@ -87,7 +94,7 @@ func (g *segments) expire(streamTime int64) error {
 		return nil
 	}
 	oldCut := g.cutoff()
-	g.observed = streamTime
+	g.observed, g.timeDirty = streamTime, true
 	if err := g.st.t.batchOp(func(b *pebble.Batch) error { return b.Set(g.timeKey(), appendTime(nil, streamTime), nil) }); err != nil {
 		return fmt.Errorf("state: expire %s: %w", g.st.name, err)
 	}

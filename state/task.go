@@ -210,10 +210,16 @@ func (t *Task) flushStore(st *store) error {
 	return nil
 }
 
+// flushAll flushes every store and records moved stream times in the
+// changelog, so that a restore knows exactly what had expired.
 func (t *Task) flushAll() error {
 	for _, st := range t.stores {
 		if err := t.flushStore(st); err != nil {
 			return err
+		}
+		if st.seg != nil && st.seg.timeDirty {
+			t.changes = append(t.changes, Change{Store: st.name, Key: streamTimeKey, Value: appendTime(nil, st.seg.observed)})
+			st.seg.timeDirty = false
 		}
 	}
 	return nil
