@@ -211,7 +211,7 @@ func (s *sut) script(f []string) (string, error) {
 		for _, c := range cs {
 			v := "<tombstone>"
 			if c.Value != nil {
-				v = string(c.Value)
+				v = fmt.Sprintf("%q", c.Value)
 			}
 			fmt.Fprintf(&b, "%s %x %s\n", c.Store, c.Key, v)
 		}
