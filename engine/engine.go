@@ -82,8 +82,11 @@ type Engine struct {
 	// transaction; guarded by ddlMu. rr spreads keyless rows.
 	insertProducer broker.Producer
 	rr             atomic.Uint32
-	now            func() time.Time
-	logf           func(format string, args ...any)
+
+	// push tracks the running push queries (SHOW QUERIES, TERMINATE).
+	push pushRegistry
+	now  func() time.Time
+	logf func(format string, args ...any)
 
 	// ddlMu serialises catalog-changing statements so that the order in
 	// which they are applied is the order of the command topic. It is the

@@ -222,8 +222,22 @@ func TestPushQueryEnds(t *testing.T) {
 	if !ok || len(row) != 1 || row[0] != "a" {
 		t.Fatalf("row %v %v (%v)", row, ok, second.Err())
 	}
+	rs = mustExec(t, env, "SHOW QUERIES;")
+	if ql := rs[0].(*QueryList); len(ql.Queries) != 2 || ql.Queries[0].Type != "PUSH" || ql.Queries[0].State != "RUNNING" {
+		t.Fatalf("SHOW QUERIES %+v", ql.Queries)
+	}
 	first.Close()
 	first.Close() // twice is fine
+	mustExec(t, env, "TERMINATE "+second.QueryID+";")
+	if _, ok := second.Next(ctx); ok {
+		t.Fatal("row after TERMINATE")
+	}
+	rs = mustExec(t, env, "SHOW QUERIES;")
+	if ql := rs[0].(*QueryList); len(ql.Queries) != 0 {
+		t.Fatalf("after Close and TERMINATE: %+v", ql.Queries)
+	}
+	rs = mustExec(t, env, "SELECT k FROM p EMIT CHANGES;")
+	second = rs[0].(*RowStream)
 	if _, ok := first.Next(ctx); ok {
 		t.Fatal("row after Close")
 	}

@@ -54,6 +54,9 @@ func (s *Session) show(ctx context.Context, st *ast.Show, text string) (Result, 
 		for _, q := range e.cat.Queries() {
 			out.Queries = append(out.Queries, q.info())
 		}
+		for _, p := range e.push.list() {
+			out.Queries = append(out.Queries, QueryInfo{ID: p.id, Statement: p.statement, Type: "PUSH", State: string(p.run.State())})
+		}
 		return out, nil
 	case ast.ShowFunctions:
 		return &FunctionList{Statement: text, Functions: e.funcs.Show()}, nil

@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"slices"
+	"strings"
 	"sync"
 
 	"github.com/sluicedb/sluice/ast"
@@ -55,8 +57,15 @@ func (s *Session) pushQuery(ctx context.Context, st *ast.QueryStatement, text st
 		stopOnce.Do(func() {
 			close(stop)
 			_ = run.Stop(context.Background())
+			e.push.remove(id)
 		})
 	}
+	e.push.add(&pushInfo{id: id, statement: text, run: run, close: closeFn})
+	go func() {
+		// A query that ends by itself (LIMIT, error) leaves the listing.
+		<-run.Done()
+		e.push.remove(id)
+	}()
 	next := func(ctx context.Context) ([]any, bool) {
 		select {
 		case <-stop:
@@ -125,4 +134,62 @@ func transientID(q *ast.Query) string {
 		src = q.From.Left.Name
 	}
 	return "transient_" + src + "_" + hex.EncodeToString(b[:])
+}
+
+// pushInfo is a running push query as SHOW QUERIES lists it.
+type pushInfo struct {
+	id, statement string
+	run           *exec.Query
+	close         func()
+}
+
+// pushRegistry tracks running push queries so that SHOW QUERIES lists them
+// and TERMINATE can end one, as in ksqlDB. They are not in the catalog:
+// they are not recorded and do not survive a restart.
+type pushRegistry struct {
+	mu sync.Mutex
+	m  map[string]*pushInfo
+}
+
+func (r *pushRegistry) add(p *pushInfo) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.m == nil {
+		r.m = map[string]*pushInfo{}
+	}
+	r.m[p.id] = p
+}
+
+func (r *pushRegistry) remove(id string) {
+	r.mu.Lock()
+	delete(r.m, id)
+	r.mu.Unlock()
+}
+
+// get finds a push query by id, ignoring case: the parser upper-cases an
+// unquoted id, and transient ids are lower case.
+func (r *pushRegistry) get(id string) (*pushInfo, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if p, ok := r.m[id]; ok {
+		return p, true
+	}
+	for k, p := range r.m {
+		if strings.EqualFold(k, id) {
+			return p, true
+		}
+	}
+	return nil, false
+}
+
+// list returns the running push queries sorted by id.
+func (r *pushRegistry) list() []*pushInfo {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make([]*pushInfo, 0, len(r.m))
+	for _, p := range r.m {
+		out = append(out, p)
+	}
+	slices.SortFunc(out, func(a, b *pushInfo) int { return strings.Compare(a.id, b.id) })
+	return out
 }

@@ -198,8 +198,16 @@ func (s *Session) dispatch(ctx context.Context, stmt ast.Statement, text string,
 		return nil, errorf(stmt, "Connectors are not supported: Sluice does not embed Kafka Connect")
 	case *ast.InsertValues:
 		return s.changing(ctx, stmt, text, props, kindData)
+	case *ast.QueryControl:
+		// TERMINATE of a push query ends it here: it is not in the catalog
+		// and nothing is recorded.
+		if p, ok := s.e.push.get(st.QueryID); ok && st.Action == ast.Terminate && !st.All {
+			p.close()
+			return &Status{Statement: text, Message: "Query terminated.", CommandSeq: -1}, nil
+		}
+		return s.changing(ctx, stmt, text, props, kindCatalog)
 	case *ast.CreateSource, *ast.CreateAsSelect, *ast.InsertInto, *ast.DropSource, *ast.DropType,
-		*ast.CreateType, *ast.AlterSource, *ast.QueryControl:
+		*ast.CreateType, *ast.AlterSource:
 		return s.changing(ctx, stmt, text, props, kindCatalog)
 	}
 	return nil, errorf(stmt, "Statement not supported: %s", firstWord(text))
