@@ -34,6 +34,24 @@ func AppendDouble(b []byte, f float64) []byte {
 		}
 		return append(b, "0.0"...)
 	}
+	if abs := math.Abs(f); abs >= 1e-3 && abs < 1e7 {
+		// Plain range: Go's shortest digits are Java's (a one-digit
+		// shortest form is exact enough that Java's two-digit rule only
+		// adds ".0"), so strconv does it in one pass.
+		start := len(b)
+		b = strconv.AppendFloat(b, f, 'f', -1, 64)
+		if indexByte(b[start:], '.') < 0 {
+			b = append(b, '.', '0')
+		}
+		return b
+	}
+	return appendDoubleDigits(b, f)
+}
+
+// appendDoubleDigits is the general form of AppendDouble for finite,
+// non-zero f: shortest digits (two when one would do, picking the closest
+// pair as JDK 19+ does), then plain or scientific notation by magnitude.
+func appendDoubleDigits(b []byte, f float64) []byte {
 	var scratch [32]byte
 	e := strconv.AppendFloat(scratch[:0], f, 'e', -1, 64)
 	if i := indexByte(e, 'e'); i == 1 || (i == 2 && e[0] == '-') {

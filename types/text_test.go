@@ -151,3 +151,27 @@ func TestFormatValue(t *testing.T) {
 		}
 	}
 }
+
+// TestAppendDoubleFastPath: the strconv fast path for the plain range
+// agrees with the general digit-by-digit form.
+func TestAppendDoubleFastPath(t *testing.T) {
+	seed := rand.Int63()
+	t.Logf("seed %d", seed)
+	r := rand.New(rand.NewSource(seed))
+	for i := 0; i < 50000; i++ {
+		f := math.Pow(10, r.Float64()*10-3) // [1e-3, 1e7)
+		if r.Intn(4) == 0 {
+			f = math.Round(f) // integral values take the ".0" branch
+		}
+		if r.Intn(2) == 0 {
+			f = -f
+		}
+		if math.Abs(f) < 1e-3 || math.Abs(f) >= 1e7 {
+			continue
+		}
+		fast, general := string(AppendDouble(nil, f)), string(appendDoubleDigits(nil, f))
+		if fast != general {
+			t.Fatalf("seed %d: %v: fast %s, general %s", seed, f, fast, general)
+		}
+	}
+}
