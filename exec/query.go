@@ -100,6 +100,12 @@ func (q *Query) run() {
 	}()
 }
 
+// Stopping is closed as soon as the query begins to stop (Stop, Close, a
+// push query's LIMIT, a fatal error): a PushFunc that may block, waiting
+// for a slow client, selects on it so that stopping never waits for the
+// client.
+func (q *Query) Stopping() <-chan struct{} { return q.ctx.Done() }
+
 // Done is closed when every task has ended (Stop, LIMIT reached, or a fatal
 // error) and released its reader and producer.
 func (q *Query) Done() <-chan struct{} { return q.done }

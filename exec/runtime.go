@@ -115,7 +115,9 @@ func (r *Runtime) Start(ctx context.Context, spec *QuerySpec) (*Query, error) {
 // PushFunc receives the rows of a transient query, one call at a time (calls
 // from the query's tasks are serialised). row is a fresh slice the callee may
 // keep; meta carries ROWTIME, the input partition and offset. Returning an
-// error stops the query with that error.
+// error stops the query with that error. A PushFunc that blocks (a slow
+// client) must also return once Query.Stopping is closed, or Stop and
+// Runtime.Close wait for it.
 type PushFunc func(row []any, meta types.RowMeta) error
 
 // StartPush starts a transient (push) query: spec.Sink must be nil. Its rows

@@ -477,3 +477,40 @@ func TestLatestIsResolvedAtStart(t *testing.T) {
 		})
 	}
 }
+
+// TestStoppingUnblocksPush: a receiver that selects on Stopping lets Close
+// finish while it has rows it cannot hand on.
+func TestStoppingUnblocksPush(t *testing.T) {
+	l := openLog(t, t.TempDir())
+	defer l.Close()
+	createTopic(t, l, "readings", 4, broker.DurabilityNone)
+	produce(t, l, "readings", 4, 0, 100)
+	rt := NewRuntime(l, RuntimeOptions{})
+	stopping := make(chan (<-chan struct{}), 1)
+	entered := make(chan struct{}, 1)
+	q, err := rt.StartPush(context.Background(), pushSpec(t, 0), func([]any, types.RowMeta) error {
+		select {
+		case entered <- struct{}{}:
+		default:
+		}
+		s := <-stopping
+		stopping <- s
+		<-s // the client never reads
+		return context.Canceled
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stopping <- q.Stopping()
+	<-entered
+	done := make(chan error, 1)
+	go func() { done <- rt.Close() }()
+	select {
+	case err := <-done:
+		if err != nil || q.State() != StateTerminated {
+			t.Fatalf("Close: %v, state %s", err, q.State())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Close waited for a blocked push receiver")
+	}
+}

@@ -479,6 +479,9 @@ func (t *task) deliver(b *types.Batch) error {
 		}
 		m := b.Meta(i)
 		if err := q.push(b.Row(i, nil), m); err != nil {
+			if q.ctx.Err() != nil {
+				return q.ctx.Err() // the receiver gave up because we stop
+			}
 			q.fail(err)
 			return err
 		}
