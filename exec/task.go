@@ -109,9 +109,15 @@ func (t *task) logf(format string, args ...any) {
 // run runs incarnations of the task until the query stops, restarting
 // after failures with exponential backoff.
 func (t *task) run(ctx context.Context) {
-	backoff := t.q.rt.opts.RetryBackoff
+	initial := t.q.rt.opts.RetryBackoff
+	backoff := initial
 	for {
+		began := time.Now()
 		err := t.runOnce(ctx)
+		if time.Since(began) > MaxRetryBackoff {
+			// It ran a good while: this failure is a new one.
+			backoff = initial
+		}
 		if err == nil || errors.Is(err, errLimitReached) {
 			return
 		}
