@@ -13,6 +13,14 @@
 // of times flipped, so byte order is time order, and windowed keys grouped
 // in time segments so retention is a range deletion.
 //
+// # Reads from other goroutines
+//
+// A Task and its stores belong to the task's goroutine. Pull queries read
+// through a Snapshot (DB.NewSnapshot): a consistent view of what the tasks
+// last committed, with read-only views of each store. They never see a
+// task's cache or pending batch, so they never see a result the log has
+// not committed either.
+//
 // # Memory
 //
 // Options.MemoryBudget bounds the DB: half is pebble's block cache, from

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"maps"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -398,6 +399,9 @@ func (s *sut) apply(i int, o op) (string, error) {
 		if err == nil {
 			err = s.task.Commit(Checkpoint{})
 		}
+		if err == nil {
+			err = s.checkSnapshot()
+		}
 	case "abort":
 		err = s.task.Abort()
 	case "reopen":
@@ -431,4 +435,63 @@ func TestMetamorphic(t *testing.T) {
 			}
 		})
 	}
+}
+
+// dumpAll renders every store through the given readers.
+func dumpAll(kv func(lo, hi []byte, fn func(k, v []byte) error) error,
+	win func(from, to int64, fn func(Window) error) error,
+	sess func(fn func(Window) error) error) (string, error) {
+	var b strings.Builder
+	if err := kv(nil, nil, func(k, v []byte) error {
+		fmt.Fprintf(&b, "kv %x=%s\n", k, v)
+		return nil
+	}); err != nil {
+		return "", err
+	}
+	var ws []Window
+	collect := func(w Window) error {
+		ws = append(ws, Window{Key: bytes.Clone(w.Key), Start: w.Start, End: w.End, Value: bytes.Clone(w.Value)})
+		return nil
+	}
+	if err := win(math.MinInt64, math.MaxInt64, collect); err != nil {
+		return "", err
+	}
+	b.WriteString("win " + fmtWin(sortWindows(ws)) + "\n")
+	ws = nil
+	if err := sess(collect); err != nil {
+		return "", err
+	}
+	b.WriteString("sess " + fmtWin(sortWindows(ws)) + "\n")
+	return b.String(), nil
+}
+
+// checkSnapshot compares a snapshot's views with the task's own reads,
+// right after a commit, when both must show the same state.
+func (s *sut) checkSnapshot() error {
+	want, err := dumpAll(s.kv.Range, s.win.Scan, s.sess.Scan)
+	if err != nil {
+		return err
+	}
+	snap := s.db.NewSnapshot()
+	defer snap.Close()
+	kv, err := snap.KeyValue(s.kv.Name())
+	if err != nil {
+		return err
+	}
+	win, err := snap.Window(s.win.Name(), WindowOptions{Size: modelSize, Retention: modelRetention, SegmentInterval: s.cfg.segInterval})
+	if err != nil {
+		return err
+	}
+	sess, err := snap.Session(s.sess.Name(), SessionOptions{Retention: modelRetention, SegmentInterval: s.cfg.segInterval})
+	if err != nil {
+		return err
+	}
+	got, err := dumpAll(kv.Range, win.Scan, sess.Scan)
+	if err != nil {
+		return err
+	}
+	if got != want {
+		return fmt.Errorf("snapshot after commit:\n got %s\nwant %s", got, want)
+	}
+	return nil
 }

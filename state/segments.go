@@ -2,7 +2,6 @@ package state
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"math"
 
@@ -52,14 +51,10 @@ func (g *segments) timeKey() []byte {
 // load reads the committed stream time.
 func (g *segments) load() error {
 	g.observed, g.timeDirty = noTime, false
-	v, closer, err := g.st.t.db.pdb.Get(g.timeKey())
-	if errors.Is(err, pebble.ErrNotFound) {
-		return nil
+	v, ok, err := g.st.rd.committed(g.timeKey())
+	if err != nil || !ok {
+		return err
 	}
-	if err != nil {
-		return fmt.Errorf("state: stream time of %s: %w", g.st.name, err)
-	}
-	defer closer.Close()
 	if len(v) != time8Len {
 		return fmt.Errorf("%w: stream time of %s", ErrCorrupt, g.st.name)
 	}
@@ -129,7 +124,7 @@ func (g *segments) segKey(seg int64, key []byte) []byte {
 // the current segment. Empty segments are skipped by seeking, not stepped
 // through.
 func (g *segments) scanKey(key []byte, firstSeg, lastSeg int64, seek []byte, fn func(rest, value []byte) (bool, error)) error {
-	it, err := g.st.t.iter(g.st, g.st.prefix, prefixEnd(g.st.prefix))
+	it, err := g.st.rd.iter(g.st, g.st.prefix, prefixEnd(g.st.prefix))
 	if err != nil {
 		return err
 	}
@@ -181,7 +176,7 @@ func (g *segments) scanAll(firstSeg, lastSeg int64, fn func(key, rest, value []b
 	if lastSeg < math.MaxInt64 {
 		upper = appendTime(g.st.key(time8Len), lastSeg+1)
 	}
-	it, err := g.st.t.iter(g.st, lower, upper)
+	it, err := g.st.rd.iter(g.st, lower, upper)
 	if err != nil {
 		return err
 	}

@@ -53,7 +53,7 @@ func (s *SessionStore) Get(key []byte, start, end int64) ([]byte, bool, error) {
 	if !s.seg.live(end) {
 		return nil, false, nil
 	}
-	return s.st.t.get(s.st, s.key(key, start, end))
+	return s.st.rd.get(s.st, s.key(key, start, end))
 }
 
 // Put stores the session [start, end] of key; ErrExpired if its end is past

@@ -21,9 +21,20 @@ const (
 	kindSession
 )
 
-// store is what the three store kinds share: a name, a key prefix, the
-// task whose cache and batch it writes through, and its dirty entries.
+// reader is where a store reads: its task (cache, pending batch, pebble)
+// or a Snapshot (committed state only).
+type reader interface {
+	get(st *store, key []byte) ([]byte, bool, error)
+	iter(st *store, lo, hi []byte) (*pebble.Iterator, error)
+	// committed reads bookkeeping as last committed.
+	committed(key []byte) ([]byte, bool, error)
+}
+
+// store is what the three store kinds share: a name, a key prefix, where
+// it reads, the task whose cache and batch it writes through (nil for a
+// snapshot view), and its dirty entries.
 type store struct {
+	rd     reader
 	t      *Task
 	name   string
 	id     uint32
@@ -45,7 +56,7 @@ func (t *Task) openStore(name string, kind storeKind) (*store, error) {
 		t.db.releaseName(name)
 		return nil, err
 	}
-	st := &store{t: t, name: name, id: id, prefix: storePrefix(id), kind: kind}
+	st := &store{rd: t, t: t, name: name, id: id, prefix: storePrefix(id), kind: kind}
 	t.stores = append(t.stores, st)
 	return st, nil
 }
@@ -127,7 +138,7 @@ func (s *KVStore) Name() string { return s.st.name }
 // Get returns the value of key. The returned slice must not be modified; it
 // stays valid after later writes (they replace, never mutate, values).
 func (s *KVStore) Get(key []byte) ([]byte, bool, error) {
-	return s.st.t.get(s.st, append(s.st.key(len(key)), key...))
+	return s.st.rd.get(s.st, append(s.st.key(len(key)), key...))
 }
 
 // Put sets key to value (copied).
@@ -160,7 +171,7 @@ func (s *KVStore) Prefix(p []byte, fn func(key, value []byte) error) error {
 }
 
 func (s *KVStore) scan(lower, upper []byte, fn func(key, value []byte) error) error {
-	it, err := s.st.t.iter(s.st, lower, upper)
+	it, err := s.st.rd.iter(s.st, lower, upper)
 	if err != nil {
 		return err
 	}

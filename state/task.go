@@ -120,16 +120,7 @@ func (t *Task) get(st *store, key []byte) ([]byte, bool, error) {
 
 // readBatch reads through the pending batch into pebble and copies.
 func (t *Task) readBatch(key []byte) ([]byte, bool, error) {
-	v, closer, err := t.batch.Get(key)
-	if errors.Is(err, pebble.ErrNotFound) {
-		return nil, false, nil
-	}
-	if err != nil {
-		return nil, false, fmt.Errorf("state: get: %w", err)
-	}
-	out := append([]byte{}, v...)
-	closer.Close()
-	return out, true, nil
+	return getCopy(t.batch, key)
 }
 
 // set records a write (deleted = a delete) of a full key.
@@ -303,6 +294,25 @@ func (t *Task) dropStoreEntries(st *store, keep func(key []byte) bool) {
 		t.unlink(e)
 		t.drop(e)
 	}
+}
+
+// committed reads a key of the committed state, bypassing the batch.
+func (t *Task) committed(key []byte) ([]byte, bool, error) {
+	return getCopy(t.db.pdb, key)
+}
+
+// getCopy reads key from r and copies the value.
+func getCopy(r pebble.Reader, key []byte) ([]byte, bool, error) {
+	v, closer, err := r.Get(key)
+	if errors.Is(err, pebble.ErrNotFound) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("state: get: %w", err)
+	}
+	out := append([]byte{}, v...)
+	closer.Close()
+	return out, true, nil
 }
 
 // iter flushes st and returns an iterator over [lo, hi) of the task's view.

@@ -63,7 +63,7 @@ func (s *WindowStore) Get(key []byte, start int64) ([]byte, bool, error) {
 	if !s.seg.live(start) {
 		return nil, false, nil
 	}
-	return s.st.t.get(s.st, s.key(key, start))
+	return s.st.rd.get(s.st, s.key(key, start))
 }
 
 // Put sets the value of key's window at start. A window past retention is
