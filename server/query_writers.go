@@ -43,40 +43,52 @@ func (f flusher) write(b []byte) error {
 
 // queryArrayWriter is /query's format: a JSON array streamed element by
 // element, {"header":...}, {"row":{"columns":[...]}}..., then
-// {"finalMessage":...} or {"errorMessage":...}. PRINT has no array: its
-// records are plain text lines, as ksqlDB writes them.
+// {"finalMessage":...} or {"errorMessage":...}. Each element ends its own
+// line (the separating comma included), so a client reading lines gets
+// every element as soon as it is sent; the last element closes the array.
+// PRINT has no array: its records are plain text lines, as ksqlDB writes
+// them.
 type queryArrayWriter struct {
 	f       flusher
 	started bool
+	closed  bool
 	print   bool
 	buf     []byte
 }
 
-func (q *queryArrayWriter) open() {
+// element writes one element that more will follow.
+func (q *queryArrayWriter) element(el []byte) error {
+	q.buf = q.buf[:0]
 	if !q.started {
-		q.buf = append(q.buf[:0], '[')
+		q.buf = append(q.buf, '[')
 		q.started = true
-		return
 	}
-	q.buf = append(q.buf[:0], ",\n"...)
+	q.buf = append(append(q.buf, el...), ",\n"...)
+	return q.f.write(q.buf)
+}
+
+// last writes the closing element and the end of the array.
+func (q *queryArrayWriter) last(el []byte) error {
+	q.buf = q.buf[:0]
+	if !q.started {
+		q.buf = append(q.buf, '[')
+		q.started = true
+	}
+	q.closed = true
+	q.buf = append(append(q.buf, el...), "]\n"...)
+	return q.f.write(q.buf)
 }
 
 func (q *queryArrayWriter) header(id string, cols []types.Column) error {
-	h := marshal(map[string]any{"header": struct {
+	return q.element(marshal(map[string]any{"header": struct {
 		QueryID string `json:"queryId"`
 		Schema  string `json:"schema"`
-	}{id, schemaString(cols)}})
-	q.open()
-	q.buf = append(q.buf, h...)
-	return q.f.write(q.buf)
+	}{id, schemaString(cols)}}))
 }
 
 func (q *queryArrayWriter) row(vals []any) error {
-	q.open()
-	q.buf = append(q.buf, `{"row":{"columns":`...)
-	q.buf = appendRow(q.buf, vals)
-	q.buf = append(q.buf, "}}"...)
-	return q.f.write(q.buf)
+	b := appendRow([]byte(`{"row":{"columns":`), vals)
+	return q.element(append(b, "}}"...))
 }
 
 func (q *queryArrayWriter) line(text string) error {
@@ -88,10 +100,7 @@ func (q *queryArrayWriter) final(msg string) error {
 	if q.print {
 		return nil
 	}
-	q.open()
-	q.buf = appendJSONString(append(q.buf, `{"finalMessage":`...), msg)
-	q.buf = append(q.buf, '}')
-	return q.f.write(q.buf)
+	return q.last(append(appendJSONString([]byte(`{"finalMessage":`), msg), '}'))
 }
 
 func (q *queryArrayWriter) fail(body *errorBody) error {
@@ -99,20 +108,19 @@ func (q *queryArrayWriter) fail(body *errorBody) error {
 	if q.print {
 		return q.f.write(append(b, '\n'))
 	}
-	q.open()
-	q.buf = append(q.buf, `{"errorMessage":`...)
-	q.buf = append(append(q.buf, b...), '}')
-	return q.f.write(q.buf)
+	return q.last(append(append([]byte(`{"errorMessage":`), b...), '}'))
 }
 
 func (q *queryArrayWriter) finish() error {
-	if q.print {
+	if q.print || q.closed {
 		return nil
 	}
 	if !q.started {
 		return q.f.write([]byte("[]\n"))
 	}
-	return q.f.write([]byte("]\n"))
+	// Only reached if a stream ended without a last element; an empty
+	// object keeps the array valid JSON.
+	return q.f.write([]byte("{}]\n"))
 }
 
 // streamHeader is /query-stream's metadata element.
