@@ -13,7 +13,7 @@ FUZZTIME  ?= 60s
 BENCHTIME ?= 1s
 BENCHCOUNT ?= 1
 
-.PHONY: all build run test test-race lint vet fmt-check generate bench bench-log roundtrip crash-soak conformance conformance-docs fuzz clean
+.PHONY: all build run test test-race lint vet fmt-check generate bench bench-log roundtrip crash-soak conformance conformance-docs bench-exec soak-exec fuzz clean
 
 all: build
 
@@ -79,6 +79,17 @@ conformance:
 # regenerate docs/conformance.md; review the diff before committing.
 conformance-docs:
 	$(GO) test ./conformance -run TestCorpus -rewrite -count=1
+
+# The runtime's end-to-end numbers: 1M JSON events through filter+project to
+# an output topic (durable, exactly-once), the JSON-decode ceiling, and
+# append-to-readable latency under a 1k events/s trickle.
+bench-exec:
+	$(GO) test -run '^$$' -bench 'Pipeline|Latency' -benchtime 1x ./exec
+	$(GO) test -run '^$$' -bench DecodeCeiling -cpu 1 ./exec
+
+# A longer exactly-once crash soak of the runtime (bounded).
+soak-exec:
+	SLUICE_CRASH_KILLS=60 $(GO) test -count=5 -run TestCrashExactlyOnce ./exec
 
 # A longer SIGKILL / lost-write crash soak of the commit log (bounded).
 crash-soak:
