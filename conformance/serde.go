@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/sluicedb/sluice/ast"
+	"github.com/sluicedb/sluice/broker"
 	"github.com/sluicedb/sluice/format"
 	"github.com/sluicedb/sluice/planner"
 	"github.com/sluicedb/sluice/types"
@@ -291,41 +292,7 @@ func partitionFor(key []byte, partitions int) int32 {
 	if key == nil || partitions <= 1 {
 		return 0
 	}
-	return int32(uint32(murmur2(key)&0x7fffffff) % uint32(partitions))
-}
-
-// murmur2 is the 32-bit MurmurHash2 with Kafka's seed.
-func murmur2(data []byte) int32 {
-	const (
-		seed uint32 = 0x9747b28c
-		m    uint32 = 0x5bd1e995
-	)
-	n := len(data)
-	h := seed ^ uint32(n)
-	for i := 0; i+4 <= n; i += 4 {
-		k := binary.LittleEndian.Uint32(data[i:])
-		k *= m
-		k ^= k >> 24
-		k *= m
-		h *= m
-		h ^= k
-	}
-	tail := data[n&^3:]
-	switch len(tail) {
-	case 3:
-		h ^= uint32(tail[2]) << 16
-		fallthrough
-	case 2:
-		h ^= uint32(tail[1]) << 8
-		fallthrough
-	case 1:
-		h ^= uint32(tail[0])
-		h *= m
-	}
-	h ^= h >> 13
-	h *= m
-	h ^= h >> 15
-	return int32(h)
+	return broker.PartitionForKey(key, partitions)
 }
 
 // numberRat reads a JSON number exactly.

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/sluicedb/sluice/ast"
+	"github.com/sluicedb/sluice/broker"
 	"github.com/sluicedb/sluice/format"
 	"github.com/sluicedb/sluice/planner"
 	"github.com/sluicedb/sluice/types"
@@ -125,30 +126,15 @@ func TestWindowedKeys(t *testing.T) {
 	}
 }
 
-// TestMurmur2 checks the partitioner against values of Kafka's own
-// Utils.murmur2 tests.
-func TestMurmur2(t *testing.T) {
-	tests := []struct {
-		in   string
-		want int32
-	}{
-		{"21", -973932308},
-		{"foobar", -790332482},
-		{"a-little-bit-long-string", -985981536},
-		{"a-little-bit-longer-string", -1486304829},
-		{"lkjh234lh9fiuh90y23oiuhsafujhadof229phr9h19h89h8", -58897971},
-		{"abc", 479470107},
-	}
-	for _, tt := range tests {
-		if got := murmur2([]byte(tt.in)); got != tt.want {
-			t.Errorf("murmur2(%q) = %d, want %d", tt.in, got, tt.want)
-		}
-	}
+// TestPartitionFor checks the runner's choice of input partitions: keyless
+// records go to partition 0, keyed ones where Kafka's partitioner puts them
+// (broker.PartitionForKey, tested against Kafka's hashes in package broker).
+func TestPartitionFor(t *testing.T) {
 	if p := partitionFor(nil, 4); p != 0 {
 		t.Errorf("null key went to partition %d", p)
 	}
 	for _, k := range []string{"a", "b", "c", "21"} {
-		if p := partitionFor([]byte(k), 3); p < 0 || p >= 3 {
+		if p := partitionFor([]byte(k), 3); p != broker.PartitionForKey([]byte(k), 3) {
 			t.Errorf("partitionFor(%q, 3) = %d", k, p)
 		}
 	}

@@ -150,7 +150,7 @@ func produce(tb testing.TB, l broker.Log, topic string, parts, from, to int) {
 	}
 	for i := from; i < to; i++ {
 		r := reading(i)
-		p := int(murmur2(r.Key)&0x7fffffff) % parts
+		p := int(broker.PartitionForKey(r.Key, parts))
 		byPart[p] = append(byPart[p], r)
 		if len(byPart[p]) == 2000 {
 			flush()

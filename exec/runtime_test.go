@@ -83,7 +83,7 @@ func TestPersistentQuery(t *testing.T) {
 			// Every key lands where Kafka's partitioner puts it.
 			out := readAll(t, l, "hot")
 			for _, r := range out {
-				if want := int32(murmur2([]byte(r.Key))&0x7fffffff) % int32(tc.outParts); r.Partition != want {
+				if want := broker.PartitionForKey([]byte(r.Key), tc.outParts); r.Partition != want {
 					t.Fatalf("key %s in partition %d, want %d", r.Key, r.Partition, want)
 				}
 			}

@@ -183,7 +183,7 @@ func (s *sink) partition(r pendingRecord, inPart int32) int {
 	if r.kStart < 0 {
 		return int(inPart) % n
 	}
-	return int(murmur2(s.arena[r.kStart:r.kEnd])&0x7fffffff) % n
+	return int(broker.PartitionForKey(s.arena[r.kStart:r.kEnd], n))
 }
 
 func (s *sink) badRow(b *types.Batch, i int, err error) {

@@ -220,7 +220,7 @@ func TestSinkRecords(t *testing.T) {
 	for _, r := range readAll(t, l, "out") {
 		got[r.Key+"|"+r.Value] = r
 	}
-	part := func(k string) int32 { return int32(murmur2([]byte(k))&0x7fffffff) % 2 }
+	part := func(k string) int32 { return broker.PartitionForKey([]byte(k), 2) }
 	want := []outRecord{
 		{Partition: part("a"), Key: "a", Value: `{"INV":10}`, Timestamp: 1001, Headers: `h="x",n=""`},
 		{Partition: part("b"), Key: "b", Value: "", Timestamp: 1002},
