@@ -13,7 +13,7 @@ FUZZTIME  ?= 60s
 BENCHTIME ?= 1s
 BENCHCOUNT ?= 1
 
-.PHONY: all build run test test-race lint vet fmt-check generate bench bench-log roundtrip crash-soak conformance conformance-docs bench-exec soak-exec fuzz clean
+.PHONY: all build run test test-race lint vet fmt-check generate bench bench-log roundtrip crash-soak conformance conformance-docs bench-json bench-exec soak-exec fuzz clean
 
 all: build
 
@@ -80,6 +80,11 @@ conformance:
 conformance-docs:
 	$(GO) test ./conformance -run TestCorpus -rewrite -count=1
 
+# JSON decode/encode against encoding/json and the other Go decoders, on
+# one core, interleaved best-of-N so a busy machine does not skew ratios.
+bench-json:
+	GOMAXPROCS=1 SLUICE_BENCH_ROUNDS=8 $(GO) test -count=1 -run TestBenchInterleaved -v -benchtime 150ms ./format
+
 # The runtime's end-to-end numbers: 1M JSON events through filter+project to
 # an output topic (durable, exactly-once), the JSON-decode ceiling, and
 # append-to-readable latency under a 1k events/s trickle.
@@ -98,7 +103,8 @@ crash-soak:
 # Bounded fuzzing (FUZZTIME per target). Go runs one fuzz target per
 # invocation, so each is listed here as package:target.
 FUZZ_TARGETS := ./parser:FuzzParse ./format:FuzzJSONDecode ./format:FuzzDelimitedDecode \
-	./functions:FuzzExtractJSONField ./planner:FuzzCompileExpression ./commitlog:FuzzDecodeRecords
+	./functions:FuzzExtractJSONField ./planner:FuzzCompileExpression ./commitlog:FuzzDecodeRecords \
+	./types:FuzzParse
 
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
