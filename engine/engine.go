@@ -194,6 +194,11 @@ func (e *Engine) Properties() map[string]string {
 // It is safe to call more than once.
 func (e *Engine) Close() error {
 	e.closeOnce.Do(func() {
+		// Push queries first: a client that stopped reading leaves its
+		// query blocked on a full buffer, which only closing it releases.
+		for _, p := range e.push.list() {
+			p.close()
+		}
 		e.ddlMu.Lock()
 		defer e.ddlMu.Unlock()
 		err := e.stopQueries()

@@ -304,3 +304,34 @@ func TestSessionSetDefine(t *testing.T) {
 		t.Fatalf("topic %q, properties %v", src.Topic, env.s.Overrides())
 	}
 }
+
+// Close returns even when a push query's reader stopped reading and the
+// query is blocked on its full buffer.
+func TestCloseWithStalledPushQuery(t *testing.T) {
+	env := newTestEnv(t, Config{})
+	mustExec(t, env, "CREATE STREAM st (k STRING KEY, v INT) WITH (kafka_topic='st', value_format='JSON', partitions=1);")
+	l := env.log
+	var recs []broker.Record
+	for i := 0; i < 3*pushBuffer; i++ {
+		recs = append(recs, broker.Record{Key: []byte("k"), Value: []byte(fmt.Sprintf(`{"V":%d}`, i))})
+	}
+	if _, err := l.Append(env.ctx, broker.TopicPartition{Topic: "st"}, recs); err != nil {
+		t.Fatal(err)
+	}
+	mustExec(t, env, "SET 'auto.offset.reset' = 'earliest';")
+	rs := mustExec(t, env, "SELECT * FROM st EMIT CHANGES;")
+	stream := rs[0].(*RowStream)
+	if _, ok := stream.Next(env.ctx); !ok { // it runs, then nobody reads
+		t.Fatal(stream.Err())
+	}
+	done := make(chan error, 1)
+	go func() { done <- env.e.Close() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("Close hangs on a stalled push query")
+	}
+}
