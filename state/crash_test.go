@@ -89,7 +89,11 @@ func TestCrashConsistency(t *testing.T) {
 			if cp.Seq != lastSeq {
 				t.Fatalf("seed %d step %d: checkpoint seq %d after crash, want %d", seed, step, cp.Seq, lastSeq)
 			}
-			if got, ok := cp.Offsets[in]; lastSeq > 0 && (!ok || got != offsets[lastSeq]) {
+			offs, err := t2.Offsets()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, ok := offs[in]; lastSeq > 0 && (!ok || got != offsets[lastSeq]) {
 				t.Fatalf("seed %d step %d: offset %d after crash, want %d", seed, step, got, offsets[lastSeq])
 			}
 			kv2, err := t2.KeyValueStore("t/kv/0")

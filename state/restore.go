@@ -188,8 +188,9 @@ const (
 	// directory); the changelog tails were replayed.
 	OutcomeRolledForward Outcome = "rolled-forward"
 	// OutcomeRebuilt: the state was ahead of the log (the log lost
-	// acknowledged data, or a runtime committed pebble first); the stores
-	// were wiped and rebuilt from their changelogs.
+	// acknowledged data, or a runtime committed pebble first), or its
+	// changelog position is no longer in the log; the stores were wiped
+	// and rebuilt from their changelogs.
 	OutcomeRebuilt Outcome = "rebuilt"
 )
 
@@ -255,7 +256,11 @@ func (t *Task) Recover(ctx context.Context, log broker.Log, opts RecoverOptions)
 		if int(tp.Partition) >= len(desc.Partitions) {
 			return Recovery{}, fmt.Errorf("state: recover %s: %w: %s/%d", t.id, broker.ErrInvalidPartition, tp.Topic, tp.Partition)
 		}
-		if pos > desc.Partitions[tp.Partition].StableOffset {
+		part := desc.Partitions[tp.Partition]
+		// Past the changelog's end: the state has changes the log does
+		// not. Before its start: the log no longer holds the tail this
+		// state needs. Either way only a rebuild is right.
+		if pos > part.StableOffset || pos < part.StartOffset {
 			ahead = true
 		}
 	}

@@ -3,8 +3,10 @@ package state
 import (
 	"errors"
 	"fmt"
+	"maps"
 
 	"github.com/cockroachdb/pebble/v2"
+	"github.com/sluicedb/sluice/broker"
 )
 
 // Change is one flushed store change, in the form the runtime appends to
@@ -446,6 +448,21 @@ func (t *Task) Checkpoint() (cp Checkpoint, ok bool, err error) {
 	}
 	t.cp, t.cpLoaded = cp, true
 	return cp, true, nil
+}
+
+// Offsets returns the input offsets of the last committed checkpoint (an
+// empty map if the task never committed): where the task resumes when the
+// log agrees (see Recover).
+func (t *Task) Offsets() (map[broker.TopicPartition]int64, error) {
+	cp, _, err := t.Checkpoint()
+	if err != nil {
+		return nil, err
+	}
+	out := maps.Clone(cp.Offsets)
+	if out == nil {
+		out = map[broker.TopicPartition]int64{}
+	}
+	return out, nil
 }
 
 // Close releases the task and its stores. Uncommitted changes are lost.
