@@ -14,7 +14,8 @@ import (
 // implements planner.Catalog and is safe for concurrent use.
 //
 // Lock order. Engine.ddlMu (one catalog-changing statement at a time) comes
-// first, then Catalog.mu, then a Query's mu. Catalog.mu is never held while
+// first, then Catalog.mu, then a Query's mu; Session.mu and the mutexes of
+// the push-query registry and the processing log are leaves. Catalog.mu is never held while
 // calling into the log or a running query: statements read what they need
 // under it, release it, do the slow work, and take it again to publish the
 // result. Queries never take Catalog.mu, so a query blocked on the log
