@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -59,6 +60,9 @@ func TestCrashChild(t *testing.T) {
 	if err := s.ResumeApplied(ctx); err != nil {
 		fmt.Println("resume:", err)
 		os.Exit(3)
+	}
+	if n := envInt("SLUICE_CRASH_INSERTS", 0); n > 0 {
+		crashInsertChild(ctx, e, s, n)
 	}
 	for _, st := range crashStatements {
 		if _, err := s.Execute(ctx, st); err != nil {
@@ -165,14 +169,14 @@ type atomicCounter struct{ u atomic.Uint32 }
 // runCrashChild starts the engine in a child process; with final it waits
 // for it to catch up and exit, else it kills it once it reports target
 // output rows (or has been idle long enough that it must have caught up).
-func runCrashChild(t *testing.T, dir string, final bool, target int) {
+func runCrashChild(t *testing.T, dir string, final bool, target int, env ...string) {
 	t.Helper()
 	exe, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(exe, "-test.run=^TestCrashChild$", "-test.v")
-	cmd.Env = append(os.Environ(), crashChildEnv+"="+dir)
+	cmd.Env = append(append(os.Environ(), crashChildEnv+"="+dir), env...)
 	if final {
 		cmd.Env = append(cmd.Env, "SLUICE_CRASH_FINAL=1")
 	}
@@ -240,7 +244,7 @@ wait:
 			break wait
 		}
 	}
-	if err := cmd.Process.Kill(); err != nil { // SIGKILL
+	if err := cmd.Process.Kill(); err != nil && !errors.Is(err, os.ErrProcessDone) { // SIGKILL
 		t.Fatal(err)
 	}
 	go func() {
@@ -316,5 +320,83 @@ func checkCrashOutput(t *testing.T, dir string, want []int64, keys int) {
 		len(want), len(recs), missing, dups, extra, outOfOrder)
 	if missing+dups+extra+outOfOrder > 0 {
 		t.Fatal("the output is not exactly the expected output")
+	}
+}
+
+// insertStatements is the headless script of the insert crash test: a
+// stream and n single-row inserts.
+func insertStatements(n int) []string {
+	out := []string{"CREATE STREAM ins (id INT KEY, v INT) WITH (kafka_topic='ins', value_format='JSON', partitions=2);"}
+	for i := 0; i < n; i++ {
+		out = append(out, fmt.Sprintf("INSERT INTO ins (id, v) VALUES (%d, %d);", i, i*i))
+	}
+	return out
+}
+
+// crashInsertChild runs the insert script as headless mode does, printing
+// its progress, and exits when done.
+func crashInsertChild(ctx context.Context, e *Engine, s *Session, n int) {
+	fmt.Println("ready")
+	for i, st := range insertStatements(n) {
+		if _, err := s.Execute(ctx, st); err != nil {
+			fmt.Println("statement:", err)
+			os.Exit(3)
+		}
+		fmt.Println("progress", i)
+	}
+	if err := e.Close(); err != nil {
+		fmt.Println("close:", err)
+		os.Exit(3)
+	}
+	fmt.Println("done")
+	os.Exit(0)
+}
+
+// TestCrashHeadlessInserts kills a headless run of single-row inserts at
+// random statements and runs the same script again each time: every row
+// ends up in the topic exactly once, because a row and the command that
+// recognises it are committed together.
+func TestCrashHeadlessInserts(t *testing.T) {
+	if testing.Short() {
+		t.Skip("crash test skipped in -short mode")
+	}
+	seed := uint64(time.Now().UnixNano())
+	if s := os.Getenv("SLUICE_CRASH_SEED"); s != "" {
+		seed, _ = strconv.ParseUint(s, 10, 64)
+	}
+	t.Logf("seed %d (SLUICE_CRASH_SEED to reproduce)", seed)
+	rng := rand.New(rand.NewPCG(seed, seed>>1))
+	const n = 300
+	dir := t.TempDir()
+	env := "SLUICE_CRASH_INSERTS=" + strconv.Itoa(n)
+	committed := 0
+	for i := 0; i < 5; i++ {
+		// Kill among the statements not applied yet (progress counts the
+		// skipped ones too).
+		runCrashChild(t, dir, false, committed+rng.IntN(max(1, n-committed)), env)
+		committed = countCommitted(t, dir, "ins")
+		t.Logf("run %d killed; topic holds %d rows", i+1, committed)
+	}
+	runCrashChild(t, dir, true, 0, env)
+	l, err := commitlog.Open(dir, commitlog.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	recs, err := consumeAll(context.Background(), l, "ins")
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]int{}
+	for _, r := range recs {
+		seen[string(r.Key)]++
+	}
+	dups := 0
+	for _, c := range seen {
+		dups += c - 1
+	}
+	t.Logf("%d rows expected, %d in the topic, %d distinct, %d duplicated", n, len(recs), len(seen), dups)
+	if len(seen) != n || dups != 0 {
+		t.Fatal("the topic does not hold every row exactly once")
 	}
 }
