@@ -113,7 +113,6 @@ func (st *store) replay(ctx context.Context, log broker.Log, tp broker.TopicPart
 			if err := st.seg.expire(streamTime); err != nil {
 				return stats, err
 			}
-			st.seg.timeDirty = false
 		}
 	}
 	stats.Duration = time.Since(begin)

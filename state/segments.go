@@ -26,7 +26,8 @@ type segments struct {
 	interval  int64
 	retention int64 // <= 0: keep forever
 	observed  int64
-	// timeDirty: observed moved since the last changelog record of it.
+	// timeDirty: observed moved and is not yet in the pending batch. It is
+	// written once per flush, not once per Expire call.
 	timeDirty bool
 }
 
@@ -63,7 +64,7 @@ func (g *segments) load() error {
 }
 
 func (g *segments) resetTime() error {
-	g.observed = noTime
+	g.observed, g.timeDirty = noTime, false
 	if err := g.st.t.batchOp(func(b *pebble.Batch) error { return b.Delete(g.timeKey(), nil) }); err != nil {
 		return fmt.Errorf("state: stream time of %s: %w", g.st.name, err)
 	}
@@ -90,9 +91,6 @@ func (g *segments) expire(streamTime int64) error {
 	}
 	oldCut := g.cutoff()
 	g.observed, g.timeDirty = streamTime, true
-	if err := g.st.t.batchOp(func(b *pebble.Batch) error { return b.Set(g.timeKey(), appendTime(nil, streamTime), nil) }); err != nil {
-		return fmt.Errorf("state: expire %s: %w", g.st.name, err)
-	}
 	newCut := g.cutoff()
 	if newCut == noTime {
 		return nil
@@ -108,6 +106,19 @@ func (g *segments) expire(streamTime int64) error {
 	g.st.t.dropStoreEntries(g.st, func(key []byte) bool {
 		return bytes.Compare(key, end) >= 0
 	})
+	return nil
+}
+
+// flushTime writes a moved stream time into the pending batch.
+func (g *segments) flushTime() error {
+	if !g.timeDirty {
+		return nil
+	}
+	g.timeDirty = false
+	err := g.st.t.batchOp(func(b *pebble.Batch) error { return b.Set(g.timeKey(), appendTime(nil, g.observed), nil) })
+	if err != nil {
+		return fmt.Errorf("state: stream time of %s: %w", g.st.name, err)
+	}
 	return nil
 }
 

@@ -1,9 +1,11 @@
 package state
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 
 	"github.com/cockroachdb/pebble/v2"
 	"github.com/sluicedb/sluice/broker"
@@ -61,7 +63,6 @@ type Task struct {
 	cacheBytes int64
 	dirtyBytes int64
 
-	changes      []Change
 	pendingBytes int64
 
 	cp       Checkpoint
@@ -160,7 +161,7 @@ func (t *Task) set(st *store, key, value []byte, deleted bool) error {
 	return t.shrink()
 }
 
-// write puts one change into the pending batch and the changelog list.
+// write puts one change into the pending batch.
 func (t *Task) write(st *store, key, value []byte, deleted bool) error {
 	before := t.batch.Len()
 	var err error
@@ -173,7 +174,6 @@ func (t *Task) write(st *store, key, value []byte, deleted bool) error {
 		return fmt.Errorf("state: write: %w", err)
 	}
 	t.account(0, int64(t.batch.Len()-before))
-	t.changes = append(t.changes, Change{Store: st.name, Key: st.changelogKey(key), Value: value})
 	return nil
 }
 
@@ -203,16 +203,15 @@ func (t *Task) flushStore(st *store) error {
 	return nil
 }
 
-// flushAll flushes every store and records moved stream times in the
-// changelog, so that a restore knows exactly what had expired.
 func (t *Task) flushAll() error {
 	for _, st := range t.stores {
 		if err := t.flushStore(st); err != nil {
 			return err
 		}
-		if st.seg != nil && st.seg.timeDirty {
-			t.changes = append(t.changes, Change{Store: st.name, Key: streamTimeKey, Value: appendTime(nil, st.seg.observed)})
-			st.seg.timeDirty = false
+		if st.seg != nil {
+			if err := st.seg.flushTime(); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
@@ -335,9 +334,12 @@ func (t *Task) iter(st *store, lo, hi []byte) (*pebble.Iterator, error) {
 // Changes flushes the write-back cache and returns every change since the
 // last Commit, in the order they reached the pending batch. The runtime
 // appends them to the stores' changelog topics inside the task's log
-// transaction and then calls Commit. The slice is valid until Commit or
-// Abort; a key may appear more than once (the last one wins, as on a
-// compacted topic).
+// transaction and then calls Commit. A key may appear more than once (the
+// last one wins, as on a compacted topic). A windowed store whose stream
+// time moved also gets a change under streamTimeKey with the new time, so
+// that a restore expires exactly what the original did. The changes are
+// read back from the pending batch rather than kept beside it, so they cost
+// no memory of their own; their bytes stay valid until Commit or Abort.
 func (t *Task) Changes() ([]Change, error) {
 	if t.closed {
 		return nil, ErrClosed
@@ -345,7 +347,51 @@ func (t *Task) Changes() ([]Change, error) {
 	if err := t.flushAll(); err != nil {
 		return nil, err
 	}
-	return t.changes, nil
+	byID := make(map[uint32]*store, len(t.stores))
+	for _, st := range t.stores {
+		byID[st.id] = st
+	}
+	var out, times []Change
+	r := t.batch.Reader()
+	for {
+		kind, k, v, ok, err := r.Next()
+		if err != nil {
+			return nil, fmt.Errorf("state: changes: %w", err)
+		}
+		if !ok {
+			break
+		}
+		if kind != pebble.InternalKeyKindSet && kind != pebble.InternalKeyKindDelete {
+			continue // range deletions of expired segments stay local
+		}
+		var st *store
+		var clKey []byte
+		switch {
+		case len(k) >= prefixLen && k[0] == spaceData:
+			st = byID[binary.BigEndian.Uint32(k[1:prefixLen])]
+			if st != nil {
+				clKey = st.changelogKey(k)
+			}
+		case len(k) == 2+4 && k[0] == spaceMeta && k[1] == metaStreamTime && kind == pebble.InternalKeyKindSet:
+			// Only the latest stream time of each store matters.
+			if st := byID[binary.BigEndian.Uint32(k[2:])]; st != nil {
+				times = slices.DeleteFunc(times, func(c Change) bool { return c.Store == st.name })
+				times = append(times, Change{Store: st.name, Key: streamTimeKey, Value: v})
+			}
+			continue
+		}
+		if st == nil {
+			continue
+		}
+		value := v
+		if kind == pebble.InternalKeyKindDelete {
+			value = nil
+		} else if value == nil {
+			value = []byte{}
+		}
+		out = append(out, Change{Store: st.name, Key: clKey, Value: value})
+	}
+	return append(out, times...), nil
 }
 
 // Commit makes the task's changes durable together with cp in one synced
@@ -410,7 +456,6 @@ func (t *Task) resetBatch() {
 	_ = t.batch.Close()
 	t.account(0, -t.pendingBytes)
 	t.batch = t.db.pdb.NewIndexedBatch()
-	t.changes = nil
 }
 
 // forgetCache drops every cached entry, dirty ones included.
