@@ -74,5 +74,5 @@ func (e *Engine) plannerOptions(props map[string]string, queryID string) planner
 // planErr turns a planner error into an engine error: a user error unless
 // the planner says otherwise.
 func planErr(err error, text string) error {
-	return asEngineError(err, text, false)
+	return asEngineError(err, text)
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/sluicedb/sluice/ast"
+	"github.com/sluicedb/sluice/broker"
 	"github.com/sluicedb/sluice/parser"
 	"github.com/sluicedb/sluice/planner"
 )
@@ -78,10 +79,11 @@ func errorf(n ast.Node, format string, args ...any) *Error {
 }
 
 // asEngineError turns any error into an *Error about statement text. Parser
-// errors keep their position; engine errors keep their code; anything else
-// (an error from a package that knows nothing of codes) is a bad statement
-// when it is a planning error and a server error otherwise.
-func asEngineError(err error, text string, internal bool) *Error {
+// and planner errors keep their position; engine errors keep their code. Of
+// the rest, failures of the log and recovered panics are server errors, and
+// anything else is taken for a statement problem, because a user error must
+// never be reported as a server failure.
+func asEngineError(err error, text string) *Error {
 	var ee *Error
 	if errors.As(err, &ee) {
 		if ee.Statement == "" {
@@ -98,13 +100,25 @@ func asEngineError(err error, text string, internal bool) *Error {
 	if errors.As(err, &ple) {
 		return &Error{Code: CodeBadStatement, Statement: text, Pos: ple.Pos, Message: ple.Error(), Err: err}
 	}
-	var posErr interface{ Position() ast.Pos }
 	e := &Error{Code: CodeBadStatement, Statement: text, Message: err.Error(), Err: err}
+	var posErr interface{ Position() ast.Pos }
 	if errors.As(err, &posErr) {
 		e.Pos = posErr.Position()
 	}
-	if internal {
+	var ie *parser.InternalError
+	if errors.As(err, &ie) || isLogFailure(err) {
 		e.Code = CodeServerError
 	}
 	return e
+}
+
+// isLogFailure reports errors of the log itself, as opposed to a topic a
+// statement named wrongly.
+func isLogFailure(err error) bool {
+	for _, target := range []error{broker.ErrClosed, broker.ErrProducerFenced, broker.ErrOutOfOrderSequence, broker.ErrInvalidTxnState} {
+		if errors.Is(err, target) {
+			return true
+		}
+	}
+	return false
 }

@@ -138,7 +138,7 @@ func (s *Session) executeOne(ctx context.Context, text string) (Result, error) {
 	if !strings.EqualFold(props["ksql.variable.substitution.enable"], "false") {
 		sub, err := parser.Substitute(text, s.Variables())
 		if err != nil {
-			return nil, asEngineError(err, text, false)
+			return nil, asEngineError(err, text)
 		}
 		text = sub
 	}
@@ -148,7 +148,7 @@ func (s *Session) executeOne(ctx context.Context, text string) (Result, error) {
 	}
 	r, err := s.dispatch(ctx, stmt, text, props)
 	if err != nil {
-		return nil, asEngineError(err, text, false)
+		return nil, asEngineError(err, text)
 	}
 	return r, nil
 }
@@ -300,7 +300,7 @@ func (s *Session) runScript(ctx context.Context, st *ast.RunScript, text string)
 // building a statement (a literal out of range, a misplaced KEY) as a
 // failure to prepare it; syntax errors keep their own form.
 func prepareError(err error, text string) *Error {
-	ee := asEngineError(err, text, false)
+	ee := asEngineError(err, text)
 	var pe *parser.Error
 	if errors.As(err, &pe) && !strings.Contains(pe.Error(), "Syntax Error") {
 		ee.Message = "Failed to prepare statement: " + ee.Message
