@@ -71,8 +71,9 @@ func (e *Engine) plannerOptions(props map[string]string, queryID string) planner
 	return planner.Options{Registry: e.funcs, Properties: props, QueryID: queryID}
 }
 
-// planErr turns a planner error into an engine error: a user error unless
-// the planner says otherwise.
+// planErr turns a planner error into an engine error. Errors the planner
+// passes through from other packages (a format's validation) are user
+// errors too, so they are not told apart from planner.Error here.
 func planErr(err error, text string) error {
 	return asEngineError(err, text)
 }
