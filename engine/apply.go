@@ -2,9 +2,11 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"maps"
 
 	"github.com/sluicedb/sluice/ast"
+	"github.com/sluicedb/sluice/parser"
 	"github.com/sluicedb/sluice/planner"
 )
 
@@ -71,9 +73,15 @@ func (e *Engine) plannerOptions(props map[string]string, queryID string) planner
 	return planner.Options{Registry: e.funcs, Properties: props, QueryID: queryID}
 }
 
-// planErr turns a planner error into an engine error. Errors the planner
-// passes through from other packages (a format's validation) are user
-// errors too, so they are not told apart from planner.Error here.
+// planErr turns a planner error into an engine error. The planner's
+// contract (planner.IsPlanningError) tells user errors, which are statement
+// errors, from internal failures (a recovered panic), which are server
+// errors.
 func planErr(err error, text string) error {
-	return asEngineError(err, text)
+	ee := asEngineError(err, text)
+	var pe *parser.Error
+	if !planner.IsPlanningError(err) && !errors.As(err, &pe) && !errors.As(err, new(*Error)) {
+		ee.Code = CodeServerError
+	}
+	return ee
 }

@@ -9,7 +9,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sluicedb/sluice/ast"
 	"github.com/sluicedb/sluice/broker"
+	"github.com/sluicedb/sluice/functions"
+	"github.com/sluicedb/sluice/types"
 )
 
 // Kafka's own test vectors for its default partitioner's hash.
@@ -334,4 +337,38 @@ func TestCloseWithStalledPushQuery(t *testing.T) {
 	case <-time.After(20 * time.Second):
 		t.Fatal("Close hangs on a stalled push query")
 	}
+}
+
+// A panic inside planning (here: a function whose result type panics)
+// becomes a server error for that statement; the engine keeps working.
+func TestPanicIsAServerError(t *testing.T) {
+	reg := functions.NewRegistry()
+	if err := reg.AddAll(functions.Builtins()); err != nil {
+		t.Fatal(err)
+	}
+	if err := reg.Register(&functions.Function{Name: "BOOM", Kind: functions.Scalar, Description: "panics when typed",
+		Signatures: []*functions.Signature{{
+			Params:     []functions.Param{{Name: "x", Type: functions.Of(types.IntegerType)}},
+			ReturnFunc: func([]*types.Type) (*types.Type, error) { panic("boom") },
+			Eval:       func(args []any) (any, error) { return nil, nil },
+		}}}); err != nil {
+		t.Fatal(err)
+	}
+	var logs []string
+	env := newTestEnv(t, Config{Functions: reg, Logf: func(f string, a ...any) { logs = append(logs, fmt.Sprintf(f, a...)) }})
+	mustExec(t, env, "CREATE STREAM b (a INT) WITH (kafka_topic='b', value_format='JSON', partitions=1);")
+	_, err := env.s.Execute(env.ctx, "CREATE STREAM c AS SELECT BOOM(a) AS x FROM b EMIT CHANGES;")
+	var ee *Error
+	if !errors.As(err, &ee) || ee.Code != CodeServerError || !strings.Contains(ee.Message, "boom") {
+		t.Fatalf("error %v", err)
+	}
+	mustExec(t, env, "SHOW STREAMS;")
+
+	// A panic in the engine's own statement code is caught at the
+	// statement boundary too (a nil statement stands in for a bug).
+	_, err = env.s.safeDispatch(env.ctx, (*ast.DescribeSource)(nil), "DESCRIBE x;", nil)
+	if !errors.As(err, &ee) || ee.Code != CodeServerError || len(logs) == 0 {
+		t.Fatalf("error %v, logs %q", err, logs)
+	}
+	mustExec(t, env, "SHOW STREAMS;")
 }

@@ -3,8 +3,10 @@ package engine
 import (
 	"context"
 	"errors"
+	"fmt"
 	"maps"
 	"os"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -146,11 +148,25 @@ func (s *Session) executeOne(ctx context.Context, text string) (Result, error) {
 	if err != nil {
 		return nil, prepareError(err, text)
 	}
-	r, err := s.dispatch(ctx, stmt, text, props)
+	r, err := s.safeDispatch(ctx, stmt, text, props)
 	if err != nil {
 		return nil, asEngineError(err, text)
 	}
 	return r, nil
+}
+
+// safeDispatch runs dispatch and turns a panic in the code it calls (the
+// planner, the runtime) into a server error for this statement: one bad
+// statement must not take the engine down with every running query.
+func (s *Session) safeDispatch(ctx context.Context, stmt ast.Statement, text string, props map[string]string) (r Result, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			s.e.logf("engine: panic running %q: %v\n%s", text, p, debug.Stack())
+			r, err = nil, &Error{Code: CodeServerError, Statement: text,
+				Message: fmt.Sprintf("internal error: %v", p)}
+		}
+	}()
+	return s.dispatch(ctx, stmt, text, props)
 }
 
 // dispatch runs a parsed statement.
