@@ -45,6 +45,13 @@ func (e *StatementError) Caret() string {
 	if e.Line <= 0 || e.Col <= 0 || e.Statement == "" {
 		return ""
 	}
+	// The engine puts statement-level errors ("already exists") at 1:1;
+	// a caret under the first character would point at nothing.
+	if e.Line == 1 && e.Col == 1 {
+		if l, _ := positionFromMessage(e.Message); l == 0 {
+			return ""
+		}
+	}
 	return parser.Caret(e.Statement, &parser.Error{Line: e.Line, Col: e.Col})
 }
 

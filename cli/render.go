@@ -76,7 +76,7 @@ func (r *renderer) result(res Result) {
 				r.jsonLine(rowObject(res.Columns, row))
 			}
 		case CSV:
-			r.csv(columnNames(res.Columns), displayRows(res.Rows))
+			r.csv(columnNames(res.Columns), csvRows(res.Rows))
 		default:
 			b := newBox(res.Columns, naturalWidths(res.Columns, res.Rows), r.width)
 			b.header(r.out)
@@ -155,7 +155,7 @@ func (r *renderer) stream(ctx context.Context, s *Stream) error {
 		case JSON:
 			r.jsonLine(rowObject(s.Columns, row))
 		case CSV:
-			r.csvRow(displayRow(row))
+			r.csvRow(csvRow(row))
 		}
 	}
 	if b != nil {
@@ -197,7 +197,7 @@ func (r *renderer) streamEnd(ctx context.Context, err error, limited bool) error
 }
 
 func (r *renderer) jsonLine(v any) {
-	b, err := json.Marshal(v)
+	b, err := marshalJSON(v)
 	if err != nil {
 		fmt.Fprintf(r.msg, "cli: cannot render row as JSON: %v\n", err)
 		return
@@ -221,7 +221,7 @@ func display(v any) string {
 		}
 		return "false"
 	default:
-		b, err := json.Marshal(v)
+		b, err := marshalJSON(v)
 		if err != nil {
 			return fmt.Sprint(v)
 		}
@@ -237,15 +237,27 @@ func displayRow(row []any) []string {
 	return out
 }
 
-func displayRows(rows [][]any) [][]string {
-	out := make([][]string, len(rows))
-	for i, row := range rows {
-		out[i] = displayRow(row)
+func stringRows(rows [][]string) [][]string { return rows }
+
+// csvRow renders a row for CSV, where NULL is an empty field as most CSV
+// readers expect.
+func csvRow(row []any) []string {
+	out := displayRow(row)
+	for i, v := range row {
+		if v == nil {
+			out[i] = ""
+		}
 	}
 	return out
 }
 
-func stringRows(rows [][]string) [][]string { return rows }
+func csvRows(rows [][]any) [][]string {
+	out := make([][]string, len(rows))
+	for i, row := range rows {
+		out[i] = csvRow(row)
+	}
+	return out
+}
 
 func columnNames(cs []Column) []string {
 	out := make([]string, len(cs))

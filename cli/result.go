@@ -115,18 +115,36 @@ func (o *Object) MarshalJSON() ([]byte, error) {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		kb, err := json.Marshal(k)
-		if err != nil {
+		if err := encodeJSON(&b, k); err != nil {
 			return nil, err
 		}
-		b.Write(kb)
 		b.WriteByte(':')
-		vb, err := json.Marshal(o.Values[i])
-		if err != nil {
+		if err := encodeJSON(&b, o.Values[i]); err != nil {
 			return nil, err
 		}
-		b.Write(vb)
 	}
 	b.WriteByte('}')
+	return b.Bytes(), nil
+}
+
+// encodeJSON writes v as JSON without escaping <, > and &: the output is
+// read by people and scripts, not embedded in HTML, and a type such as
+// MAP<STRING, INT> should read as written.
+func encodeJSON(b *bytes.Buffer, v any) error {
+	enc := json.NewEncoder(b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	b.Truncate(b.Len() - 1) // Encode's newline
+	return nil
+}
+
+// marshalJSON is json.Marshal without HTML escaping.
+func marshalJSON(v any) ([]byte, error) {
+	var b bytes.Buffer
+	if err := encodeJSON(&b, v); err != nil {
+		return nil, err
+	}
 	return b.Bytes(), nil
 }

@@ -101,7 +101,9 @@ func (s *Shell) RunFile(ctx context.Context, r io.Reader) int {
 			buf.WriteString(line)
 			stmts, rest := splitStatements(buf.String())
 			buf.Reset()
-			buf.WriteString(rest)
+			if !onlyComments(rest) {
+				buf.WriteString(rest)
+			}
 			for _, st := range stmts {
 				if err := s.Statement(ctx, st); err != nil {
 					return s.fail(err)
