@@ -15,25 +15,6 @@ import (
 	"github.com/sluicedb/sluice/types"
 )
 
-// Kafka's own test vectors for its default partitioner's hash.
-func TestMurmur2MatchesKafka(t *testing.T) {
-	for _, c := range []struct {
-		in   string
-		want int32
-	}{
-		{"21", -973932308},
-		{"foobar", -790332482},
-		{"a-little-bit-long-string", -985981536},
-		{"a-little-bit-longer-string", -1486304829},
-		{"lkjh234lh9fiuh90y23oiuhsafujhadof229phr9h19h89h8", -58897971},
-		{"abc", 479470107},
-	} {
-		if got := int32(murmur2([]byte(c.in))); got != c.want {
-			t.Errorf("murmur2(%q) = %d, want %d", c.in, got, c.want)
-		}
-	}
-}
-
 // Every failure of Execute is an *Error with a code; user mistakes are
 // never server errors.
 func TestExecuteErrorsAreTyped(t *testing.T) {
