@@ -13,7 +13,7 @@ FUZZTIME  ?= 60s
 BENCHTIME ?= 1s
 BENCHCOUNT ?= 1
 
-.PHONY: all build run test test-race lint vet fmt-check generate bench bench-log roundtrip crash-soak conformance conformance-docs bench-json bench-exec soak-exec fuzz clean
+.PHONY: all build run test test-race lint vet fmt-check generate bench bench-log roundtrip crash-soak conformance conformance-docs bench-json bench-exec latency example soak-exec fuzz clean
 
 all: build
 
@@ -91,6 +91,14 @@ bench-json:
 bench-exec:
 	$(GO) test -run '^$$' -bench 'Pipeline|Latency' -benchtime 1x ./exec
 	$(GO) test -run '^$$' -bench DecodeCeiling -cpu 1 ./exec
+
+# Append-to-readable latency of a CSAS under a 1k events/s trickle (10 s).
+latency:
+	SLUICE_LATENCY=10 $(GO) test -count=1 -run TestLatency -v ./engine
+
+# The edge example end to end: sensor readings -> alarms and a stream per site.
+example: build
+	SLUICE=$(CURDIR)/$(BIN) examples/edge/run.sh
 
 # A longer exactly-once crash soak of the runtime (bounded).
 soak-exec:
