@@ -140,7 +140,8 @@ func (c *completer) Do(line []rune, pos int) ([][]rune, int) {
 	cands := c.candidates(word, prev)
 	out := make([][]rune, 0, len(cands))
 	for _, cand := range cands {
-		out = append(out, []rune(cand[len(word):]))
+		// A trailing space, as shells do, so the next word can follow.
+		out = append(out, []rune(cand[len(word):]+" "))
 	}
 	return out, len([]rune(word))
 }
@@ -172,7 +173,7 @@ func (c *completer) candidates(word, prev string) []string {
 	seen := map[string]bool{}
 	var out []string
 	for _, p := range pool {
-		if !strings.HasPrefix(strings.ToUpper(p), upWord) || seen[p] {
+		if len(p) < len(word) || !strings.HasPrefix(strings.ToUpper(p), upWord) || seen[p] {
 			continue
 		}
 		seen[p] = true
