@@ -180,7 +180,8 @@ func remoteQuery(st string, q map[string]any) *Doc {
 	if s := str(q["executionPlan"]); s != "" {
 		doc.Sections = append(doc.Sections, Section{Heading: "Execution plan", Text: strings.TrimRight(s, "\n")})
 	}
-	if s := str(q["topology"]); s != "" {
+	// Sluice's server puts the same text in both fields; show it once.
+	if s := str(q["topology"]); s != "" && s != str(q["executionPlan"]) {
 		doc.Sections = append(doc.Sections, Section{Heading: "Processing topology", Text: strings.TrimRight(s, "\n")})
 	}
 	return doc
