@@ -147,22 +147,22 @@ func (c *completer) Do(line []rune, pos int) ([][]rune, int) {
 }
 
 // candidates returns the completions of word, in word's case when word is
-// lower case (identifiers are case-insensitive unless quoted). An empty
-// word completes only where a source name is expected, since offering
-// every keyword would be noise.
+// lower case (identifiers are case-insensitive unless quoted). Where a
+// source name is expected only sources are offered; elsewhere keywords,
+// sources, columns and functions, and nothing for an empty word.
 func (c *completer) candidates(word, prev string) []string {
 	c.refresh()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	var pool []string
-	if sourceWords[strings.ToUpper(prev)] {
-		pool = append(pool, c.sources...)
-	}
-	if word == "" {
-		if len(pool) == 0 {
-			return nil
-		}
-	} else {
+	switch {
+	case sourceWords[strings.ToUpper(prev)]:
+		// After FROM, JOIN, DESCRIBE...: a source name and nothing else.
+		pool = c.sources
+	case word == "":
+		// Offering every keyword and name would be noise.
+		return nil
+	default:
 		pool = append(pool, keywords...)
 		pool = append(pool, c.sources...)
 		pool = append(pool, c.columns...)

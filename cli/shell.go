@@ -111,6 +111,12 @@ func (s *Shell) RunFile(ctx context.Context, r io.Reader) int {
 				if s.exit {
 					return 0
 				}
+				if ctx.Err() != nil {
+					// Interrupted (Ctrl-C): the running query stopped;
+					// the rest of the script must not run. 130 is what
+					// shells report for a SIGINT.
+					return 130
+				}
 			}
 		}
 		if rerr == io.EOF {
