@@ -5,9 +5,14 @@ import (
 	"bytes"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
+
+	"github.com/creack/pty"
 )
 
 const shellScript = `CREATE STREAM orders (id INT KEY, item STRING, qty INT)
@@ -147,5 +152,85 @@ func TestShellBadArguments(t *testing.T) {
 	code, _, errs := shell(t, "", "shell", "--server", "http://127.0.0.1:1", "-f", "-")
 	if code != 1 || !strings.Contains(errs, "cannot reach") {
 		t.Errorf("unreachable server: exit %d, stderr %q", code, errs)
+	}
+}
+
+// TestShellPTYHelper is not a test: it is `sluice` itself, run by
+// TestShellBareOnTerminal on a pseudo-terminal.
+func TestShellPTYHelper(t *testing.T) {
+	if os.Getenv("SLUICE_SHELL_PTY_HELPER") != "1" {
+		t.Skip("helper process for TestShellBareOnTerminal")
+	}
+	os.Exit(run(nil, os.Stdin, os.Stdout, os.Stderr))
+}
+
+// TestShellBareOnTerminal runs a bare `sluice` on a terminal: it must
+// start the interactive shell on $SLUICE_DATA_DIR with the history in the
+// home directory, and leave on Ctrl-D with status 0.
+func TestShellBareOnTerminal(t *testing.T) {
+	dir := t.TempDir()
+	home := filepath.Join(dir, "home")
+	if err := os.Mkdir(home, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestShellPTYHelper$")
+	cmd.Env = append(os.Environ(), "SLUICE_SHELL_PTY_HELPER=1", "HOME="+home, "SLUICE_DATA_DIR="+filepath.Join(dir, "data"), "TERM=xterm")
+	ptmx, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 40, Cols: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ptmx.Close()
+	var mu sync.Mutex
+	var screen []byte
+	notify := make(chan struct{}, 1)
+	go func() {
+		buf := make([]byte, 4096)
+		for {
+			n, err := ptmx.Read(buf)
+			mu.Lock()
+			screen = append(screen, buf[:n]...)
+			mu.Unlock()
+			select {
+			case notify <- struct{}{}:
+			default:
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	mark := 0
+	expect := func(want string) {
+		t.Helper()
+		deadline := time.NewTimer(60 * time.Second)
+		defer deadline.Stop()
+		for {
+			mu.Lock()
+			seen := string(screen[mark:])
+			mu.Unlock()
+			if i := strings.Index(seen, want); i >= 0 {
+				mark += i + len(want)
+				return
+			}
+			select {
+			case <-notify:
+			case <-deadline.C:
+				cmd.Process.Kill()
+				t.Fatalf("waited 60s for %q; screen after the last match:\n%s", want, seen)
+			}
+		}
+	}
+	expect("connected to embedded engine on " + filepath.Join(dir, "data"))
+	expect("sluice> ")
+	ptmx.WriteString("SHOW STREAMS;\r")
+	expect("SLUICE_PROCESSING_LOG")
+	expect("sluice> ") // readline is reading again: Ctrl-D is a key now
+	ptmx.WriteString("\x04")
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("sluice exited with %v", err)
+	}
+	h, err := os.ReadFile(filepath.Join(home, ".sluice_history"))
+	if err != nil || !strings.Contains(string(h), "SHOW STREAMS;") {
+		t.Errorf("history file: %q, %v", h, err)
 	}
 }
