@@ -124,7 +124,7 @@ func (s *Shell) interactiveStatement(ctx context.Context, st string) {
 	err := s.Statement(sctx, st)
 	s.setCancel(nil)
 	cancel()
-	if err != nil && !errors.Is(err, errExit) {
+	if err != nil {
 		io.WriteString(s.errOut, formatError(err))
 	}
 }

@@ -65,7 +65,7 @@ func (r *renderer) result(res Result) {
 				r.jsonLine(stringObject(res.Columns, row))
 			}
 		case CSV:
-			r.csv(res.Columns, stringRows(res.Rows))
+			r.csv(res.Columns, res.Rows)
 		default:
 			writeListing(r.out, res)
 		}
@@ -236,8 +236,6 @@ func displayRow(row []any) []string {
 	}
 	return out
 }
-
-func stringRows(rows [][]string) [][]string { return rows }
 
 // csvRow renders a row for CSV, where NULL is an empty field as most CSV
 // readers expect.

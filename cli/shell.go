@@ -3,7 +3,6 @@ package cli
 import (
 	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -52,9 +51,6 @@ type Shell struct {
 	// exit is set by `exit`/`quit`.
 	exit bool
 }
-
-// errExit is how the `exit` command ends a non-interactive run early.
-var errExit = errors.New("cli: exit")
 
 // New creates a shell.
 func New(opt Options) *Shell {
@@ -133,9 +129,6 @@ func (s *Shell) RunFile(ctx context.Context, r io.Reader) int {
 }
 
 func (s *Shell) fail(err error) int {
-	if errors.Is(err, errExit) {
-		return 0
-	}
 	io.WriteString(s.errOut, formatError(err))
 	return 1
 }
