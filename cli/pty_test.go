@@ -185,9 +185,13 @@ func TestShellPTY(t *testing.T) {
 	}
 
 	// Tab completes a keyword, and a column name learnt from DESCRIBE.
+	// Tab is typed at the prompt, once readline has the terminal in raw
+	// mode; typed ahead, the terminal would echo it before readline runs.
+	tm.expect(prompt)
 	tm.send("DESCRI\tclicks;\r")
 	tm.expect("DESCRIBE clicks;")
 	tm.expect("Kafka topic")
+	tm.expect(prompt)
 	tm.send("SELECT nick\t FROM clicks EMIT CHANGES LIMIT 1;\r")
 	tm.expect("SELECT nickname  FROM clicks")
 	tm.expect("|ann                 |")
