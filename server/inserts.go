@@ -91,6 +91,9 @@ func (s *Server) handleInsertsStream(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", mediaDelimited)
 	}
 	w.WriteHeader(http.StatusOK)
+	// Send the headers now: a client that waits for the response before
+	// sending rows must not wait for the first ack.
+	_ = rc.Flush()
 	out := &ackWriter{f: newFlusher(w), asJSON: asJSON}
 	defer out.finish()
 
