@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/sluicedb/sluice/ast"
@@ -289,7 +290,13 @@ func (r *Remote) query(ctx context.Context, stmt string) ([]Result, error) {
 			}
 		}
 		s.Err = ls.error
-		s.Close = func() { ls.close(); r.closeQuery(header.QueryID) }
+		s.Close = func() {
+			ended := ls.ended.Load()
+			ls.close()
+			if !ended {
+				r.closeQuery(header.QueryID)
+			}
+		}
 		return []Result{s}, nil
 	}
 	if e := errorLine(first); e != nil {
@@ -328,10 +335,14 @@ type lineStream struct {
 	once sync.Once
 	mu   sync.Mutex
 	err  error
+	// ended is set when the server ended the response itself (LIMIT
+	// reached, an error), so there is no query left to close.
+	ended atomic.Bool
 }
 
 func (ls *lineStream) run(first string) {
 	defer close(ls.lines)
+	defer ls.ended.Store(true)
 	if first != "" {
 		select {
 		case ls.lines <- first:

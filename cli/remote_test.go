@@ -207,6 +207,10 @@ func TestRemoteSessionState(t *testing.T) {
 	if query["sql"] != "SELECT * FROM s EMIT CHANGES LIMIT 2;" {
 		t.Errorf("/query-stream sql = %v", query["sql"])
 	}
+	// The query ended by itself: nothing to close.
+	if len(f.closed) != 0 {
+		t.Errorf("close-query sent for a finished query: %v", f.closed)
+	}
 }
 
 // Cancelling a push query (Ctrl-C) ends the stream on the client, drops the
