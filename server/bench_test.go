@@ -48,6 +48,13 @@ func BenchmarkPushFanout(b *testing.B) {
 			ts.stop(b)
 		}
 	})
+	b.Run("replay", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			ts := startServer(b, server.Options{})
+			runReplay(b, ts, clients, rows)
+			ts.stop(b)
+		}
+	})
 	b.Run("paced", func(b *testing.B) {
 		for i := 0; i < b.N; i++ {
 			ts := startServer(b, server.Options{})
@@ -191,4 +198,66 @@ func runFanout(b *testing.B, ts *testServer, clients, rows, rate int) {
 	b.ReportMetric(float64(p(0.99).Microseconds())/1000, "p99-ms")
 	b.Logf("%d clients x %d rows: every client saw every row; inserts %.0f/s, delivered %.0f rows/s, latency p50 %v p99 %v max %v",
 		clients, rows, float64(rows)/insertDur.Seconds(), float64(rows*clients)/total.Seconds(), p(0.5), p(0.99), all[len(all)-1])
+}
+
+// runReplay measures the delivery path alone: the rows are inserted first,
+// then the clients read them all from the beginning at once.
+func runReplay(b *testing.B, ts *testServer, clients, rows int) {
+	b.Helper()
+	body, _ := json.Marshal(map[string]string{"ksql": "CREATE STREAM EVENTS (ID BIGINT KEY, SENT BIGINT, PAYLOAD STRING) WITH (kafka_topic='events', value_format='JSON', partitions=1);"})
+	resp, err := http.Post(ts.url+"/ksql", "application/json", strings.NewReader(string(body)))
+	if err != nil || resp.StatusCode != 200 {
+		b.Fatalf("create: %v %v", err, resp)
+	}
+	resp.Body.Close()
+	var ins strings.Builder
+	ins.WriteString(`{"target":"EVENTS"}` + "\n")
+	for i := 0; i < rows; i++ {
+		fmt.Fprintf(&ins, `{"ID":%d,"SENT":0,"PAYLOAD":"event %d"}`+"\n", i, i)
+	}
+	resp, err = http.Post(ts.url+"/inserts-stream", "application/json", strings.NewReader(ins.String()))
+	if err != nil {
+		b.Fatal(err)
+	}
+	acks, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if n := strings.Count(string(acks), `"status":"ok"`); n != rows {
+		b.Fatalf("%d rows inserted, want %d", n, rows)
+	}
+	tr := &http.Transport{MaxIdleConnsPerHost: clients + 2}
+	hc := &http.Client{Transport: tr}
+	defer tr.CloseIdleConnections()
+	q := fmt.Sprintf(`{"sql":"SELECT ID, PAYLOAD FROM EVENTS EMIT CHANGES LIMIT %d;","properties":{"auto.offset.reset":"earliest"}}`, rows)
+	start := time.Now()
+	errs := make(chan error, clients)
+	for c := 0; c < clients; c++ {
+		go func() {
+			resp, err := hc.Post(ts.url+"/query-stream", "application/json", strings.NewReader(q))
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer resp.Body.Close()
+			sc := bufio.NewScanner(resp.Body)
+			seen := make(map[string]bool, rows)
+			sc.Scan() // header
+			for sc.Scan() {
+				id, _, _ := strings.Cut(strings.TrimPrefix(sc.Text(), "["), ",")
+				seen[id] = true
+			}
+			if len(seen) != rows {
+				errs <- fmt.Errorf("saw %d distinct rows, want %d", len(seen), rows)
+				return
+			}
+			errs <- sc.Err()
+		}()
+	}
+	for c := 0; c < clients; c++ {
+		if err := <-errs; err != nil {
+			b.Fatalf("client: %v", err)
+		}
+	}
+	d := time.Since(start)
+	b.ReportMetric(float64(rows*clients)/d.Seconds(), "rows-delivered/s")
+	b.Logf("%d clients x %d stored rows: every client saw every row; delivered %.0f rows/s", clients, rows, float64(rows*clients)/d.Seconds())
 }
