@@ -65,7 +65,9 @@
 //   - Pebble ahead of the log (a checkpoint offset greater than the log's,
 //     an offset the log does not have, or a changelog position past the
 //     changelog's end): the state reflects a transaction the log does not
-//     have, so its effects were never visible downstream. The state cannot
+//     have, so its effects were never visible downstream. (A changelog
+//     position before the changelog's start, which the tail replay cannot
+//     use, is handled the same way.) The state cannot
 //     be rolled back piecewise, so every store of the task is wiped and
 //     rebuilt from its whole changelog, and the log's offsets are adopted.
 //     This happens only if the log lost acknowledged data (durability other
