@@ -214,6 +214,57 @@ func (db *DB) OpenTask(id string) (*Task, error) {
 	return t, nil
 }
 
+// DropStore deletes the named store's data and stream time (DROP TABLE,
+// TERMINATE of a query), synced. The store must not be open. Its id is
+// never reused, so nothing of it can reappear in a later store.
+func (db *DB) DropStore(name string) error {
+	db.mu.Lock()
+	open, closed := db.openNames[name], db.closed
+	db.mu.Unlock()
+	if closed {
+		return ErrClosed
+	}
+	if open {
+		return fmt.Errorf("%w: %s", ErrStoreOpen, name)
+	}
+	v, ok, err := getCopy(db.pdb, metaKey(metaRegistry, []byte(name)))
+	if err != nil || !ok {
+		return err
+	}
+	if len(v) != 4 {
+		return fmt.Errorf("%w: store id of %q", ErrCorrupt, name)
+	}
+	prefix := storePrefix(binary.BigEndian.Uint32(v))
+	b := db.pdb.NewBatch()
+	defer b.Close()
+	_ = b.DeleteRange(prefix, prefixEnd(prefix), nil)
+	_ = b.Delete(metaKey(metaStreamTime, prefix[1:]), nil)
+	_ = b.Delete(metaKey(metaRegistry, []byte(name)), nil)
+	if err := b.Commit(pebble.Sync); err != nil {
+		return fmt.Errorf("state: drop %s: %w", name, err)
+	}
+	return nil
+}
+
+// DropTask deletes a task's checkpoint (its stores are dropped one by one
+// with DropStore). The task must not be open.
+func (db *DB) DropTask(id string) error {
+	db.mu.Lock()
+	_, open := db.openTasks[id]
+	closed := db.closed
+	db.mu.Unlock()
+	if closed {
+		return ErrClosed
+	}
+	if open {
+		return fmt.Errorf("%w: %s", ErrTaskOpen, id)
+	}
+	if err := db.pdb.Delete(metaKey(metaCheckpoint, []byte(id)), pebble.Sync); err != nil {
+		return fmt.Errorf("state: drop task %s: %w", id, err)
+	}
+	return nil
+}
+
 // claimName marks a store name as open, so two handles never cache the
 // same keys.
 func (db *DB) claimName(name string) error {

@@ -2,6 +2,7 @@ package state
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"sync"
@@ -67,6 +68,9 @@ func TestCacheBudget(t *testing.T) {
 	}
 	if !sawPressure {
 		t.Fatal("NeedsCommit never reported pressure")
+	}
+	if st := task.CacheStats(); st.EarlyFlushes == 0 || st.Evictions == 0 {
+		t.Fatalf("cache stats after overflowing the budget: %+v", st)
 	}
 	for i := range 20_000 {
 		if _, ok, err := kv.Get(binary.BigEndian.AppendUint64(nil, uint64(i))); err != nil || !ok {
@@ -210,5 +214,56 @@ func TestRegistryConcurrent(t *testing.T) {
 	// Registration is durable and stable across lookups.
 	if id, err := db.storeID("q/op/7"); err != nil || id != ids[7] {
 		t.Fatalf("q/op/7: id %d (%v), want %d", id, err, ids[7])
+	}
+}
+
+// TestDrop drops a store and a task: their data and checkpoint are gone,
+// a store of the same name starts empty, and other stores are untouched.
+func TestDrop(t *testing.T) {
+	db, err := Open("db", Options{FS: vfs.NewMem(), MemoryBudget: minBudget})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	task, _ := db.OpenTask("q/0")
+	a, _ := task.KeyValueStore("q/a/0")
+	w, _ := task.WindowStore("q/w/0", WindowOptions{Size: 10, Retention: 100})
+	_ = a.Put([]byte("k"), []byte("v"))
+	_ = w.Put([]byte("k"), 10, []byte("w"))
+	_ = w.Expire(50)
+	if err := task.Commit(Checkpoint{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.DropStore("q/w/0"); !errors.Is(err, ErrStoreOpen) {
+		t.Fatalf("drop of an open store: %v", err)
+	}
+	if err := db.DropTask("q/0"); !errors.Is(err, ErrTaskOpen) {
+		t.Fatalf("drop of an open task: %v", err)
+	}
+	task.Close()
+	if err := db.DropStore("q/w/0"); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.DropTask("q/0"); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.DropStore("never/existed/0"); err != nil {
+		t.Fatalf("drop of an unknown store: %v", err)
+	}
+	task, _ = db.OpenTask("q/0")
+	if _, ok, _ := task.Checkpoint(); ok {
+		t.Fatal("checkpoint survived DropTask")
+	}
+	a, _ = task.KeyValueStore("q/a/0")
+	w, _ = task.WindowStore("q/w/0", WindowOptions{Size: 10, Retention: 100})
+	if v, ok, _ := a.Get([]byte("k")); !ok || string(v) != "v" {
+		t.Fatalf("other store lost its data: %q %v", v, ok)
+	}
+	if ws, _ := w.Fetch([]byte("k"), 0, 100); len(ws) != 0 || w.StreamTime() != noTime {
+		t.Fatalf("dropped window store still has %v, stream time %d", ws, w.StreamTime())
+	}
+	stats := task.CacheStats()
+	if stats.Misses == 0 {
+		t.Fatalf("cache stats: %+v", stats)
 	}
 }

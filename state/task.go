@@ -68,7 +68,22 @@ type Task struct {
 	cp       Checkpoint
 	cpLoaded bool
 	closed   bool
+	stats    CacheStats
 }
+
+// CacheStats counts what the task's write-back cache did, for metrics: a
+// low hit rate or many early flushes say the memory budget is too small.
+type CacheStats struct {
+	// Hits and Misses count point reads answered by the cache or not.
+	Hits, Misses int64
+	// Evictions counts clean entries dropped for the budget.
+	Evictions int64
+	// EarlyFlushes counts flushes of dirty entries forced by the budget.
+	EarlyFlushes int64
+}
+
+// CacheStats returns the task's cache counters since it was opened.
+func (t *Task) CacheStats() CacheStats { return t.stats }
 
 func newTask(db *DB, id string) *Task {
 	t := &Task{db: db, id: id, entries: map[string]*entry{}}
@@ -102,8 +117,10 @@ func (t *Task) get(st *store, key []byte) ([]byte, bool, error) {
 		if !e.dirty {
 			t.touch(e)
 		}
+		t.stats.Hits++
 		return e.value, !e.deleted, nil
 	}
+	t.stats.Misses++
 	v, found, err := t.readBatch(key)
 	if err != nil {
 		return nil, false, err
@@ -230,6 +247,7 @@ func (t *Task) shrink() error {
 	share := t.db.cacheLimit / max(t.db.taskCount.Load(), 1)
 	t.evictClean(share)
 	if t.db.cacheUsed.Load() > t.db.cacheLimit && t.cacheBytes > share && t.dirtyBytes > 0 {
+		t.stats.EarlyFlushes++
 		if err := t.flushAll(); err != nil {
 			return err
 		}
@@ -243,6 +261,7 @@ func (t *Task) evictClean(share int64) {
 		e := t.lru.prev
 		t.unlink(e)
 		t.drop(e)
+		t.stats.Evictions++
 	}
 }
 
