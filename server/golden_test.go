@@ -18,6 +18,8 @@ var rewrite = flag.Bool("rewrite", false, "rewrite the golden files under testda
 
 type goldenRequest struct {
 	method, path, body string
+	// headers come after the path on the request line, as Name=value.
+	headers [][2]string
 }
 
 // readRequests parses testdata/server/requests.txt.
@@ -46,8 +48,12 @@ func readRequests(t *testing.T, path string) []goldenRequest {
 		switch {
 		case cur == nil && (l == "" || strings.HasPrefix(l, "#")):
 		case cur == nil:
-			m, p, _ := strings.Cut(l, " ")
-			cur = &goldenRequest{method: m, path: p}
+			f := strings.Fields(l)
+			cur = &goldenRequest{method: f[0], path: f[1]}
+			for _, h := range f[2:] {
+				k, v, _ := strings.Cut(h, "=")
+				cur.headers = append(cur.headers, [2]string{k, v})
+			}
 		case l == "":
 			flush()
 		default:
@@ -81,13 +87,20 @@ func TestGoldenResponses(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		for _, h := range r.headers {
+			req.Header.Set(h[0], h[1])
+		}
 		resp, err := c.Do(req)
 		if err != nil {
 			t.Fatalf("%s %s: %v", r.method, r.path, err)
 		}
 		body, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		b.WriteString("=== " + r.method + " " + r.path + "\n")
+		b.WriteString("=== " + r.method + " " + r.path)
+		for _, h := range r.headers {
+			b.WriteString(" " + h[0] + "=" + h[1])
+		}
+		b.WriteString("\n")
 		if r.body != "" {
 			b.WriteString(r.body)
 		}

@@ -43,6 +43,11 @@ func (s *Server) handleQuery(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, genericError(engine.CodeBadRequest, "Invalid request: the ksql field is required"))
 		return
 	}
+	if onlyProtobuf(r.Header.Get("Accept")) {
+		writeError(w, http.StatusNotAcceptable, genericError(codeNotAcceptable,
+			"application/vnd.ksql.v1+protobuf is not supported; accept application/json"))
+		return
+	}
 	s.runQuery(w, r, queryRequest{sql: *req.Ksql, props: req.props(), vars: req.SessionVariables}, "query", func(isPrint bool) queryWriter {
 		if isPrint {
 			w.Header().Set("Content-Type", "text/plain")
@@ -98,6 +103,22 @@ func acceptsJSON(accept string) bool {
 		}
 	}
 	return false
+}
+
+// onlyProtobuf reports an Accept header that asks for ksqlDB's protobuf
+// rows and nothing Sluice can send instead, which would otherwise get
+// JSON it cannot parse.
+func onlyProtobuf(accept string) bool {
+	if !strings.Contains(accept, "application/vnd.ksql.v1+protobuf") {
+		return false
+	}
+	for _, part := range strings.Split(accept, ",") {
+		mt := strings.TrimSpace(strings.SplitN(part, ";", 2)[0])
+		if mt == mediaJSON || mt == mediaKsqlJSON || mt == "*/*" || mt == "application/*" {
+			return false
+		}
+	}
+	return true
 }
 
 type closeQueryArgs struct {

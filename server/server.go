@@ -179,6 +179,7 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("POST /close-query", s.handleCloseQuery)
 	s.mux.HandleFunc("POST /inserts-stream", s.handleInsertsStream)
 	s.mux.HandleFunc("GET /info", s.handleInfo)
+	s.mux.HandleFunc("GET /{$}", s.handleInfo)
 	s.mux.HandleFunc("GET /healthcheck", s.handleHealthcheck)
 	s.mux.HandleFunc("GET /chc/ready", s.handleHealthcheck)
 	s.mux.HandleFunc("GET /chc/live", s.handleHealthcheck)
