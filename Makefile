@@ -20,10 +20,11 @@ all: build
 build:
 	$(GO) build -o $(BIN) ./cmd/sluice
 
-# The main job on the embedded default: builds sluice and runs the quick-start
-# example (see README.md).
+# The main job on the embedded default: builds sluice, loads the edge example
+# pipeline with sample data into ./sluice-demo and serves it over REST on
+# :8088 (see README.md and scripts/demo.sh).
 run: build
-	./$(BIN) fmt examples/quickstart.sql
+	SLUICE=$(CURDIR)/$(BIN) scripts/demo.sh
 
 # The test command of README.md and .ci/run: lint, then every test.
 test: lint

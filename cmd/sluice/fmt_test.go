@@ -105,7 +105,7 @@ func TestFmtKeepsComments(t *testing.T) {
 	if !strings.Contains(errOut.String(), "line 7: statement kept as written") {
 		t.Errorf("no note about the inner comment: %q", errOut.String())
 	}
-	for _, in := range []string{want, mustRead(t, "../../examples/quickstart.sql")} {
+	for _, in := range []string{want, mustRead(t, "../../examples/edge/edge.sql")} {
 		var first, second bytes.Buffer
 		run([]string{"fmt"}, strings.NewReader(in), &first, &errOut)
 		run([]string{"fmt"}, strings.NewReader(first.String()), &second, &errOut)
