@@ -3,7 +3,9 @@ package state
 import (
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"path/filepath"
 	"testing"
@@ -32,22 +34,37 @@ func TestExactlyOnceCounting(t *testing.T) {
 	events := broker.TopicPartition{Topic: "events"}
 	out := broker.TopicPartition{Topic: "counts"}
 	changelog := broker.TopicPartition{Topic: "q-count-changelog"}
-	for _, tp := range []broker.TopicPartition{events, out, changelog} {
+	winChangelog := broker.TopicPartition{Topic: "q-wcount-changelog"}
+	for _, tp := range []broker.TopicPartition{events, out, changelog, winChangelog} {
 		cfg := broker.TopicConfig{Partitions: 1, Durability: broker.DurabilityNone}
-		if tp == changelog {
+		if tp == changelog || tp == winChangelog {
 			cfg.CleanupPolicy = broker.CleanupCompact
 		}
 		if err := log.CreateTopic(ctx, tp.Topic, cfg); err != nil {
 			t.Fatal(err)
 		}
 	}
+	// Besides the running count per key, a tumbling-window count per key
+	// (size 100, retention 500) over event times that are mostly
+	// increasing, with late records: those past retention are dropped,
+	// exactly as the batch computation below drops them.
 	const nEvents, nKeys = 4000, 37
+	const winSize, retention = 100, 500
 	want := map[string]int64{}
+	wantWin := map[string]int64{}
 	var batch []broker.Record
+	streamTime, late := int64(0), 0
 	for i := range nEvents {
 		k := fmt.Sprintf("k%d", rng.IntN(nKeys))
 		want[k]++
-		batch = append(batch, broker.Record{Key: []byte(k), Value: []byte("e")})
+		ts := int64(1000 + i*10 - rng.IntN(4)*rng.IntN(300))
+		streamTime = max(streamTime, ts)
+		if start := ts - ts%winSize; start >= streamTime-retention+1 {
+			wantWin[fmt.Sprintf("%s@%d", k, start)]++
+		} else {
+			late++
+		}
+		batch = append(batch, broker.Record{Key: []byte(k), Value: []byte("e"), Timestamp: ts})
 		if len(batch) == 500 || i == nEvents-1 {
 			if _, err := log.Append(ctx, events, batch); err != nil {
 				t.Fatal(err)
@@ -76,12 +93,16 @@ func TestExactlyOnceCounting(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		ws, err := task.WindowStore("q/wcount/0", WindowOptions{Size: winSize, Retention: retention, SegmentInterval: 150})
+		if err != nil {
+			t.Fatal(err)
+		}
 		prod, err := log.NewProducer(ctx, broker.ProducerOptions{TransactionalID: "q-0"})
 		if err != nil {
 			t.Fatal(err)
 		}
 		rec, err := task.Recover(ctx, log, RecoverOptions{Group: "q", Inputs: []broker.TopicPartition{events},
-			Changelogs: map[string]broker.TopicPartition{"q/count/0": changelog}})
+			Changelogs: map[string]broker.TopicPartition{"q/count/0": changelog, "q/wcount/0": winChangelog}})
 		if err != nil {
 			t.Fatalf("seed %d: recover: %v", seed, err)
 		}
@@ -121,6 +142,28 @@ func TestExactlyOnceCounting(t *testing.T) {
 					t.Fatal(err)
 				}
 				outRecs = append(outRecs, broker.Record{Key: append([]byte(nil), r.Key...), Value: []byte(fmt.Sprint(n))})
+
+				if err := ws.Expire(r.Timestamp); err != nil {
+					t.Fatal(err)
+				}
+				start := r.Timestamp - r.Timestamp%winSize
+				v, _, err = ws.Get(r.Key, start)
+				if err != nil {
+					t.Fatal(err)
+				}
+				n = 0
+				if len(v) == 8 {
+					n = int64(binary.BigEndian.Uint64(v))
+				}
+				n++
+				err = ws.Put(r.Key, start, binary.BigEndian.AppendUint64(nil, uint64(n)))
+				if errors.Is(err, ErrExpired) {
+					continue // late: dropped and, in a real query, counted
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				outRecs = append(outRecs, broker.Record{Key: fmt.Appendf(nil, "%s@%d", r.Key, start), Value: []byte(fmt.Sprint(n))})
 			}
 			next := recs[len(recs)-1].Offset + 1
 			// The commit, with a crash point between every two steps.
@@ -147,13 +190,18 @@ func TestExactlyOnceCounting(t *testing.T) {
 			if _, err := prod.Append(ctx, out, outRecs); err != nil {
 				t.Fatal(err)
 			}
-			cl := make([]broker.Record, len(changes))
-			for i, c := range changes {
-				cl[i] = broker.Record{Key: c.Key, Value: c.Value}
+			byTP := map[broker.TopicPartition][]broker.Record{}
+			for _, c := range changes {
+				tp := map[string]broker.TopicPartition{"q/count/0": changelog, "q/wcount/0": winChangelog}[c.Store]
+				byTP[tp] = append(byTP[tp], broker.Record{Key: c.Key, Value: c.Value})
 			}
-			first, err := prod.Append(ctx, changelog, cl)
-			if err != nil {
-				t.Fatal(err)
+			positions := map[broker.TopicPartition]int64{}
+			for tp, cl := range byTP {
+				first, err := prod.Append(ctx, tp, cl)
+				if err != nil {
+					t.Fatal(err)
+				}
+				positions[tp] = first + int64(len(cl))
 			}
 			if step(1) {
 				break
@@ -170,8 +218,7 @@ func TestExactlyOnceCounting(t *testing.T) {
 			if step(3) {
 				break
 			}
-			if err := task.Commit(Checkpoint{Offsets: map[broker.TopicPartition]int64{events: next},
-				Changelogs: map[broker.TopicPartition]int64{changelog: first + int64(len(cl))}}); err != nil {
+			if err := task.Commit(Checkpoint{Offsets: map[broker.TopicPartition]int64{events: next}, Changelogs: positions}); err != nil {
 				t.Fatal(err)
 			}
 			commits++
@@ -189,6 +236,23 @@ func TestExactlyOnceCounting(t *testing.T) {
 					t.Fatalf("seed %d: state of %s: %x %v %v, want %d", seed, k, v, ok, err, n)
 				}
 			}
+			live := 0
+			if err := ws.Scan(math.MinInt64, math.MaxInt64, func(w Window) error {
+				live++
+				k := fmt.Sprintf("%s@%d", w.Key, w.Start)
+				if n := int64(binary.BigEndian.Uint64(w.Value)); n != wantWin[k] {
+					return fmt.Errorf("window %s: state %d, want %d", k, n, wantWin[k])
+				}
+				if w.Start < streamTime-retention+1 {
+					return fmt.Errorf("window %s is past retention", k)
+				}
+				return nil
+			}); err != nil {
+				t.Fatalf("seed %d: %v", seed, err)
+			}
+			if live == 0 {
+				t.Fatalf("seed %d: no live windows", seed)
+			}
 			prod.Close()
 			break
 		}
@@ -199,7 +263,10 @@ func TestExactlyOnceCounting(t *testing.T) {
 	if crashes == 0 {
 		t.Fatalf("seed %d: no crash happened", seed)
 	}
-	t.Logf("%d commits, %d crashes", commits, crashes)
+	t.Logf("%d commits, %d crashes, %d late records", commits, crashes, late)
+	if late == 0 {
+		t.Fatalf("seed %d: no late records", seed)
+	}
 
 	// Every key's outputs, read committed, are exactly 1..n.
 	r, err := log.NewReader(out, broker.ReaderOptions{Offset: broker.OffsetEarliest})
@@ -228,5 +295,13 @@ func TestExactlyOnceCounting(t *testing.T) {
 		if last[k] != n {
 			t.Errorf("seed %d: final output of %s is %d, want %d", seed, k, last[k], n)
 		}
+	}
+	for k, n := range wantWin {
+		if last[k] != n {
+			t.Errorf("seed %d: final output of window %s is %d, want %d", seed, k, last[k], n)
+		}
+	}
+	if len(last) != len(want)+len(wantWin) {
+		t.Errorf("seed %d: %d output keys, want %d", seed, len(last), len(want)+len(wantWin))
 	}
 }
