@@ -302,18 +302,21 @@ func (db *DB) releaseTask(t *Task, names []string) {
 // expects (it signals corruption pebble cannot continue from).
 type logger struct{ logf func(string, ...any) }
 
+// Infof implements pebble.Logger.
 func (l logger) Infof(format string, args ...any) {
 	if l.logf != nil {
 		l.logf(format, args...)
 	}
 }
 
+// Errorf implements pebble.Logger.
 func (l logger) Errorf(format string, args ...any) {
 	if l.logf != nil {
 		l.logf(format, args...)
 	}
 }
 
+// Fatalf implements pebble.Logger.
 func (l logger) Fatalf(format string, args ...any) {
 	panic(fmt.Sprintf("state: pebble fatal: "+format, args...))
 }
