@@ -36,6 +36,11 @@ func FuzzEscaped(f *testing.F) {
 		if err != nil || !bytes.Equal(k, a) || !bytes.Equal(rest, []byte{7}) {
 			t.Fatalf("round trip of %x: %x %x %v", a, k, rest, err)
 		}
-		_, _, _ = decodeEscaped(a) // arbitrary input: no panic
+		// Arbitrary input: no panic, and both decoders agree.
+		_, r1, err1 := decodeEscaped(a)
+		r2, err2 := skipEscaped(a)
+		if (err1 == nil) != (err2 == nil) || !bytes.Equal(r1, r2) {
+			t.Fatalf("decoders disagree on %x: %x %v vs %x %v", a, r1, err1, r2, err2)
+		}
 	})
 }

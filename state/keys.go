@@ -97,6 +97,25 @@ func decodeEscaped(b []byte) (key, rest []byte, err error) {
 	return nil, nil, errBadKey
 }
 
+// skipEscaped returns what follows the escaped key at the start of b,
+// without building the key (restores only need to find the time).
+func skipEscaped(b []byte) ([]byte, error) {
+	for i := 0; i+1 < len(b); i++ {
+		if b[i] != 0x00 {
+			continue
+		}
+		switch b[i+1] {
+		case 0xFF:
+			i++
+		case 0x01:
+			return b[i+2:], nil
+		default:
+			return nil, errBadKey
+		}
+	}
+	return nil, errBadKey
+}
+
 // storePrefix returns the 5-byte data prefix of store id.
 func storePrefix(id uint32) []byte {
 	return binary.BigEndian.AppendUint32([]byte{spaceData}, id)

@@ -56,6 +56,7 @@ func (st *store) replay(ctx context.Context, log broker.Log, tp broker.TopicPart
 	b := st.t.db.pdb.NewBatch()
 	defer func() { b.Close() }()
 	maxT, streamTime := int64(noTime), int64(noTime)
+	var keyBuf []byte // reused: the batch copies keys
 	for {
 		recs, err := r.Fetch(ctx)
 		if err != nil {
@@ -74,10 +75,11 @@ func (st *store) replay(ctx context.Context, log broker.Log, tp broker.TopicPart
 				}
 				continue
 			}
-			full, t, err := st.fullKey(rec.Key)
+			full, t, err := st.fullKey(keyBuf[:0], rec.Key)
 			if err != nil {
 				return stats, fmt.Errorf("%w: changelog %s/%d offset %d: %v", ErrCorrupt, tp.Topic, tp.Partition, rec.Offset, err)
 			}
+			keyBuf = full
 			if rec.Value == nil {
 				err = b.Delete(full, nil)
 			} else {

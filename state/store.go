@@ -75,13 +75,14 @@ func (st *store) changelogKey(full []byte) []byte {
 	return full[prefixLen+time8Len:]
 }
 
-// fullKey maps a changelog key back to the store's full key and, for
-// windowed stores, the time retention is measured on.
-func (st *store) fullKey(cl []byte) (full []byte, t int64, err error) {
+// fullKey appends to dst the store's full key for a changelog key and
+// returns it with, for windowed stores, the time retention is measured on.
+func (st *store) fullKey(dst, cl []byte) (full []byte, t int64, err error) {
+	dst = append(dst, st.prefix...)
 	if st.kind == kindKeyValue {
-		return append(st.key(len(cl)), cl...), 0, nil
+		return append(dst, cl...), 0, nil
 	}
-	_, rest, err := decodeEscaped(cl)
+	rest, err := skipEscaped(cl)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -93,9 +94,8 @@ func (st *store) fullKey(cl []byte) (full []byte, t int64, err error) {
 		return nil, 0, errBadKey
 	}
 	t = decodeTime(rest) // window start, or session end
-	k := st.key(time8Len + len(cl))
-	k = appendTime(k, floorDiv(t, st.seg.interval))
-	return append(k, cl...), t, nil
+	dst = appendTime(dst, floorDiv(t, st.seg.interval))
+	return append(dst, cl...), t, nil
 }
 
 // wipe deletes everything the store holds, in the task's pending batch.
