@@ -130,7 +130,9 @@ func Open(dir string, opts Options) (*DB, error) {
 }
 
 // Close closes pebble. Uncommitted changes of open tasks are lost, exactly
-// as in a crash; that is the contract the crash tests check.
+// as in a crash; that is the contract the crash tests check. The tasks'
+// goroutines must have stopped using them (Close releases them), and open
+// snapshots must be closed first.
 func (db *DB) Close() error {
 	db.mu.Lock()
 	if db.closed {
