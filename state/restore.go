@@ -103,6 +103,11 @@ func (st *store) replay(ctx context.Context, log broker.Log, tp broker.TopicPart
 		}
 	}
 	stats.Next = r.Position()
+	if st.seg != nil {
+		if err := st.seg.loadMaxSeg(); err != nil {
+			return stats, err
+		}
+	}
 	// The changelog records the stream time of windowed stores; expire
 	// against it, so the restored store holds exactly what the original
 	// did. A changelog written without it falls back to the newest window,

@@ -29,6 +29,11 @@ type segments struct {
 	// timeDirty: observed moved and is not yet in the pending batch. It is
 	// written once per flush, not once per Expire call.
 	timeDirty bool
+	// maxSeg is at least the highest segment holding data (noTime: none),
+	// so key lookups stop there instead of probing for later segments.
+	// Every write raises it; it is recomputed from pebble whenever pebble
+	// changed behind the store's back (open, abort, replay).
+	maxSeg int64
 }
 
 // streamTimeKey is the changelog key of a windowed store's stream time.
@@ -49,9 +54,12 @@ func (g *segments) timeKey() []byte {
 	return metaKey(metaStreamTime, g.st.prefix[1:])
 }
 
-// load reads the committed stream time.
+// load reads the committed stream time and highest segment.
 func (g *segments) load() error {
 	g.observed, g.timeDirty = noTime, false
+	if err := g.loadMaxSeg(); err != nil {
+		return err
+	}
 	v, ok, err := g.st.rd.committed(g.timeKey())
 	if err != nil || !ok {
 		return err
@@ -63,8 +71,24 @@ func (g *segments) load() error {
 	return nil
 }
 
+// loadMaxSeg finds the highest segment in committed state.
+func (g *segments) loadMaxSeg() error {
+	last, ok, err := g.st.rd.committedLast(g.st.prefix, prefixEnd(g.st.prefix))
+	if err != nil {
+		return err
+	}
+	g.maxSeg = noTime
+	if ok && len(last) >= prefixLen+time8Len {
+		g.maxSeg = decodeTime(last[prefixLen:])
+	}
+	return nil
+}
+
+// noteSeg records a write to segment seg.
+func (g *segments) noteSeg(seg int64) { g.maxSeg = max(g.maxSeg, seg) }
+
 func (g *segments) resetTime() error {
-	g.observed, g.timeDirty = noTime, false
+	g.observed, g.timeDirty, g.maxSeg = noTime, false, noTime
 	if err := g.st.t.batchOp(func(b *pebble.Batch) error { return b.Delete(g.timeKey(), nil) }); err != nil {
 		return fmt.Errorf("state: stream time of %s: %w", g.st.name, err)
 	}
@@ -139,6 +163,7 @@ func (g *segments) scanKey(key []byte, firstSeg, lastSeg int64, seek []byte, fn 
 	if err != nil {
 		return err
 	}
+	lastSeg = min(lastSeg, g.maxSeg)
 	seg := firstSeg
 	for seg <= lastSeg {
 		kp := g.segKey(seg, key)

@@ -62,6 +62,7 @@ func (s *SessionStore) Put(key []byte, start, end int64, value []byte) error {
 	if !s.seg.live(end) {
 		return ErrExpired
 	}
+	s.seg.noteSeg(s.seg.segOf(end))
 	return s.st.t.set(s.st, s.key(key, start, end), value, false)
 }
 

@@ -39,6 +39,10 @@ func (s *Snapshot) get(_ *store, key []byte) ([]byte, bool, error) { return getC
 
 func (s *Snapshot) committed(key []byte) ([]byte, bool, error) { return getCopy(s.snap, key) }
 
+func (s *Snapshot) committedLast(lo, hi []byte) ([]byte, bool, error) {
+	return lastKey(s.snap, lo, hi)
+}
+
 func (s *Snapshot) iter(_ *store, lo, hi []byte) (*pebble.Iterator, error) {
 	it, err := s.snap.NewIter(&pebble.IterOptions{LowerBound: lo, UpperBound: hi})
 	if err != nil {

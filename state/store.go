@@ -28,6 +28,25 @@ type reader interface {
 	iter(st *store, lo, hi []byte) (*pebble.Iterator, error)
 	// committed reads bookkeeping as last committed.
 	committed(key []byte) ([]byte, bool, error)
+	// committedLast returns the last committed key in [lo, hi).
+	committedLast(lo, hi []byte) ([]byte, bool, error)
+}
+
+// lastKey returns a copy of the last key of r in [lo, hi).
+func lastKey(r pebble.Reader, lo, hi []byte) ([]byte, bool, error) {
+	it, err := r.NewIter(&pebble.IterOptions{LowerBound: lo, UpperBound: hi})
+	if err != nil {
+		return nil, false, fmt.Errorf("state: iterator: %w", err)
+	}
+	var k []byte
+	ok := it.Last()
+	if ok {
+		k = append(k, it.Key()...)
+	}
+	if err := it.Close(); err != nil {
+		return nil, false, fmt.Errorf("state: iterator: %w", err)
+	}
+	return k, ok, nil
 }
 
 // store is what the three store kinds share: a name, a key prefix, where

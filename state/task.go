@@ -321,6 +321,9 @@ func (t *Task) committed(key []byte) ([]byte, bool, error) {
 	return getCopy(t.db.pdb, key)
 }
 
+// committedLast returns the last committed key in [lo, hi).
+func (t *Task) committedLast(lo, hi []byte) ([]byte, bool, error) { return lastKey(t.db.pdb, lo, hi) }
+
 // getCopy reads key from r and copies the value.
 func getCopy(r pebble.Reader, key []byte) ([]byte, bool, error) {
 	v, closer, err := r.Get(key)

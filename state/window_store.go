@@ -72,6 +72,7 @@ func (s *WindowStore) Put(key []byte, start int64, value []byte) error {
 	if !s.seg.live(start) {
 		return ErrExpired
 	}
+	s.seg.noteSeg(s.seg.segOf(start))
 	return s.st.t.set(s.st, s.key(key, start), value, false)
 }
 
