@@ -11,30 +11,11 @@ import (
 	"github.com/cockroachdb/pebble/v2/vfs"
 )
 
-// checkAccounting verifies the task's byte counts against its entries.
+// checkAccounting fails the test if the task's invariants do not hold.
 func checkAccounting(t *testing.T, task *Task) {
 	t.Helper()
-	var all, dirty int64
-	clean := 0
-	for e := task.lru.next; e != &task.lru; e = e.next {
-		clean++
-		if e.dirty {
-			t.Fatalf("dirty entry %x on the clean list", e.key)
-		}
-	}
-	for _, e := range task.entries {
-		all += e.size()
-		if e.dirty {
-			dirty += e.size()
-		} else {
-			clean--
-		}
-	}
-	if clean != 0 {
-		t.Fatalf("clean list and entries disagree by %d", clean)
-	}
-	if all != task.cacheBytes || dirty != task.dirtyBytes {
-		t.Fatalf("accounting: entries %d/%d dirty, counted %d/%d", all, dirty, task.cacheBytes, task.dirtyBytes)
+	if err := task.checkInvariants(); err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -426,6 +426,9 @@ func TestMetamorphic(t *testing.T) {
 			defer func() { s.db.Close() }()
 			for i, o := range ops {
 				got, err := s.apply(i, o)
+				if err == nil {
+					err = s.task.checkInvariants()
+				}
 				if err != nil {
 					t.Fatalf("seed %d op %d %s: %v", seed, i, o.kind, err)
 				}

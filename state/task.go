@@ -454,6 +454,11 @@ func (t *Task) commit(cp Checkpoint, replace bool) error {
 		return fmt.Errorf("state: commit: %w", err)
 	}
 	t.cp, t.cpLoaded = next, true
+	if invariants {
+		if err := t.checkInvariants(); err != nil {
+			panic(err)
+		}
+	}
 	return nil
 }
 
@@ -469,6 +474,11 @@ func (t *Task) Abort() error {
 	for _, st := range t.stores {
 		if err := st.reload(); err != nil {
 			return err
+		}
+	}
+	if invariants {
+		if err := t.checkInvariants(); err != nil {
+			panic(err)
 		}
 	}
 	return nil
