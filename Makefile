@@ -13,7 +13,7 @@ FUZZTIME  ?= 60s
 BENCHTIME ?= 1s
 BENCHCOUNT ?= 1
 
-.PHONY: all build run test test-race lint vet fmt-check generate bench bench-log roundtrip crash-soak conformance conformance-docs bench-json bench-exec latency example soak-exec fuzz clean
+.PHONY: all build run test test-race lint vet fmt-check generate bench bench-log roundtrip crash-soak conformance conformance-docs bench-json bench-exec bench-state latency example soak-exec fuzz clean
 
 all: build
 
@@ -93,6 +93,12 @@ bench-exec:
 	$(GO) test -run '^$$' -bench 'Pipeline|Latency' -benchtime 1x ./exec
 	$(GO) test -run '^$$' -bench DecodeCeiling -cpu 1 ./exec
 
+# State stores: cached read-modify-write, commit, window and session
+# updates; restore of 1M keys from a changelog.
+bench-state:
+	$(GO) test ./state -run '^$$' -bench 'KVUpdate|Commit|WindowUpdate|SessionMerge' -benchmem -benchtime 1s
+	$(GO) test ./state -run '^$$' -bench Restore -benchtime 3x -restore-keys 1000000
+
 # Append-to-readable latency of a CSAS under a 1k events/s trickle (10 s).
 latency:
 	SLUICE_LATENCY=10 $(GO) test -count=1 -run TestLatency -v ./engine
@@ -113,7 +119,7 @@ crash-soak:
 # invocation, so each is listed here as package:target.
 FUZZ_TARGETS := ./parser:FuzzParse ./format:FuzzJSONDecode ./format:FuzzDelimitedDecode \
 	./functions:FuzzExtractJSONField ./planner:FuzzCompileExpression ./commitlog:FuzzDecodeRecords \
-	./types:FuzzParse
+	./types:FuzzParse ./state:FuzzCheckpoint ./state:FuzzEscaped
 
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
