@@ -50,7 +50,8 @@ func runTest(ctx context.Context, t *Test, opts Options, r *Result) {
 	for k, v := range t.Properties {
 		props[k] = v
 	}
-	eng, err := opts.Open(ctx, EngineConfig{Dir: dir, Functions: reg, Properties: props, Now: epoch})
+	restCase := len(t.Case.Responses) > 0 || t.Case.RestError != nil
+	eng, err := opts.Open(ctx, EngineConfig{Dir: dir, Functions: reg, Properties: props, Now: epoch, REST: restCase})
 	if err != nil {
 		r.fail(KindHarness, "open engine: "+err.Error())
 		return

@@ -15,7 +15,9 @@ import (
 // OpenEngine is the Opener of the real engine: a commitlog in cfg.Dir with
 // the runner's clock and no background cleanup, every topic created with
 // DurabilityNone (the runner checks results, not fsync), and one session
-// through which the statements run.
+// through which the statements run. For a REST case (cfg.REST) the engine
+// is served by package server on a loopback port and the statements and
+// queries go through its HTTP API (see rest_engine.go).
 func OpenEngine(ctx context.Context, cfg EngineConfig) (Engine, error) {
 	l, err := commitlog.Open(filepath.Join(cfg.Dir, "log"), commitlog.Options{Now: cfg.Now, CleanupInterval: -1})
 	if err != nil {
@@ -31,7 +33,11 @@ func OpenEngine(ctx context.Context, cfg EngineConfig) (Engine, error) {
 		l.Close()
 		return nil, err
 	}
-	return &realEngine{e: e, s: e.NewSession(), log: l}, nil
+	re := &realEngine{e: e, s: e.NewSession(), log: l}
+	if cfg.REST {
+		return serveREST(re, cfg.Properties)
+	}
+	return re, nil
 }
 
 type realEngine struct {

@@ -67,6 +67,10 @@ type EngineConfig struct {
 	// with its clock), as in ksqlDB's test driver where records without a
 	// timestamp have time 0.
 	Now func() time.Time
+	// REST marks a REST case (RQTT): its statements and queries go through
+	// the REST API over real HTTP, as ksqlDB's REST test runner sends
+	// them, when the Opener can serve it (OpenEngine does).
+	REST bool
 }
 
 // Opener starts a fresh engine for one test.

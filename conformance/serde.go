@@ -217,8 +217,15 @@ func parseJSON(b []byte) (any, error) {
 // spelling it as the JSON format would write it.
 func generic(v any) any {
 	switch x := v.(type) {
-	case nil, bool, string:
+	case nil, bool, string, json.Number:
 		return x
+	case map[string]any:
+		// Already JSON (rows read back over REST): normalise the values.
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = generic(e)
+		}
+		return out
 	case int32:
 		return json.Number(strconv.FormatInt(int64(x), 10))
 	case int64:
