@@ -117,8 +117,15 @@ func (r *Runtime) Start(ctx context.Context, spec *QuerySpec) (*Query, error) {
 // keep; meta carries ROWTIME, the input partition and offset. Returning an
 // error stops the query with that error. A PushFunc that blocks (a slow
 // client) must also return once Query.Stopping is closed, or Stop and
-// Runtime.Close wait for it.
+// Runtime.Close wait for it. Returning ErrSkipRow drops the row without
+// counting it against the LIMIT.
 type PushFunc func(row []any, meta types.RowMeta) error
+
+// ErrSkipRow is what a PushFunc returns for a row it does not deliver
+// (a stream's null-value row, a row past a pull query's end offsets): the
+// query goes on and the row does not count towards spec.Limit, so LIMIT n
+// still means n delivered rows.
+var ErrSkipRow = errors.New("exec: row skipped")
 
 // StartPush starts a transient (push) query: spec.Sink must be nil. Its rows
 // go to push until spec.Limit rows were delivered (then the query ends by

@@ -485,6 +485,9 @@ func (t *task) deliver(b *types.Batch) error {
 		}
 		m := b.Meta(i)
 		if err := q.push(b.Row(i, nil), m); err != nil {
+			if errors.Is(err, ErrSkipRow) {
+				continue
+			}
 			if q.ctx.Err() != nil {
 				return q.ctx.Err() // the receiver gave up because we stop
 			}
