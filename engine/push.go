@@ -20,13 +20,12 @@ import (
 const pushBuffer = 256
 
 // pushQuery starts a transient push query and returns its stream of rows.
-// Pull queries (no EMIT CHANGES) need materialised state and come with the
-// stateful runtime.
+// A query without EMIT CHANGES is a pull query (pullQuery).
 func (s *Session) pushQuery(ctx context.Context, st *ast.QueryStatement, text string, props map[string]string) (Result, error) {
 	e := s.e
 	q := st.Query
-	if q.Emit != ast.EmitChanges {
-		return nil, errorf(st, "Pull queries are not yet supported; add EMIT CHANGES for a push query")
+	if q.Emit == ast.EmitNone {
+		return s.pullQuery(ctx, st, text, props)
 	}
 	if err := rejectStateful(q, e.cat); err != nil {
 		return nil, err
