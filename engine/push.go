@@ -35,10 +35,26 @@ func (s *Session) pushQuery(ctx context.Context, st *ast.QueryStatement, text st
 	if err != nil {
 		return nil, planErr(err, text)
 	}
+	if q.Limit != nil && *q.Limit == 0 {
+		// LIMIT 0: the limit is reached before the first row, so the
+		// stream ends at once without reading the topic.
+		cols := plan.Columns
+		if len(cols) == 0 {
+			cols = plan.Spec.OutputSchema().Columns
+		}
+		return &RowStream{Statement: text, QueryID: id, Columns: cols,
+			Next:  func(context.Context) ([]any, bool) { return nil, false },
+			Close: func() {}, Err: func() error { return nil }}, nil
+	}
 	rows := make(chan []any, pushBuffer)
 	stop := make(chan struct{})
 	var stopOnce sync.Once
-	push := func(row []any, _ types.RowMeta) error {
+	push := func(row []any, m types.RowMeta) error {
+		if m.Change == types.Delete {
+			// A stream record with a null value carries no row: ksqlDB's
+			// push queries skip it (persistent queries pass it on).
+			return exec.ErrSkipRow
+		}
 		select {
 		case rows <- row:
 			return nil
