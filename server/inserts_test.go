@@ -133,3 +133,44 @@ func TestInsertsStreamShutdown(t *testing.T) {
 	}
 	s.resp.Body.Close()
 }
+
+// Over HTTP/2 cleartext the insert stream is full duplex too.
+func TestInsertsStreamHTTP2(t *testing.T) {
+	ts := startServer(t, server.Options{})
+	mustKsql(t, ts.url, "CREATE STREAM S (ID INT KEY, V STRING) WITH (kafka_topic='s', value_format='JSON', partitions=1);")
+	tr := &http.Transport{}
+	tr.Protocols = new(http.Protocols)
+	tr.Protocols.SetUnencryptedHTTP2(true)
+	defer tr.CloseIdleConnections()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	pr, pw := io.Pipe()
+	defer pw.Close()
+	req, _ := http.NewRequestWithContext(ctx, "POST", ts.url+"/inserts-stream", pr)
+	respc := make(chan *http.Response, 1)
+	go func() {
+		resp, err := (&http.Client{Transport: tr}).Do(req)
+		if err != nil {
+			t.Error(err)
+			close(respc)
+			return
+		}
+		respc <- resp
+	}()
+	fmt.Fprintln(pw, `{"target":"S"}`)
+	resp, ok := <-respc
+	if !ok {
+		return
+	}
+	defer resp.Body.Close()
+	if resp.ProtoMajor != 2 {
+		t.Fatalf("protocol %s, want HTTP/2", resp.Proto)
+	}
+	sc := bufio.NewScanner(resp.Body)
+	for i := 0; i < 3; i++ {
+		fmt.Fprintf(pw, `{"ID":%d}`+"\n", i)
+		if !sc.Scan() || !strings.Contains(sc.Text(), fmt.Sprintf(`"status":"ok","seq":%d`, i)) {
+			t.Fatalf("ack %d: %q %v", i, sc.Text(), sc.Err())
+		}
+	}
+}
