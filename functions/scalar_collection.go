@@ -388,8 +388,11 @@ func lambdaFunctions() []*Function {
 				}
 				return out, nil
 			}, p("map", MapP(K, V)), p("filter", LambdaP(PBoolean, K, V)))),
-		scalar("REDUCE", catLambda, "Folds an array with (s, x) => ..., or a map with (s, k, v) => ..., from an initial state; NULL if the state is NULL.",
-			sig(S, "Folds an array.", func(a []any) (any, error) {
+		scalar("REDUCE", catLambda, "Folds an array with (s, x) => ..., or a map with (s, k, v) => ..., from an initial state; NULL if the state is NULL, the initial state if the collection is NULL.",
+			nullable(sig(S, "Folds an array; the initial state for a NULL array.", func(a []any) (any, error) {
+				if a[1] == nil || a[0] == nil {
+					return a[1], nil
+				}
 				fn, err := argLambda(a, 2)
 				if err != nil {
 					return nil, err
@@ -401,8 +404,11 @@ func lambdaFunctions() []*Function {
 					}
 				}
 				return state, nil
-			}, p("array", ArrayP(T)), p("initialState", S), p("reducer", LambdaP(S, S, T))),
-			sig(S, "Folds a map.", func(a []any) (any, error) {
+			}, p("array", ArrayP(T)), p("initialState", S), p("reducer", LambdaP(S, S, T)))),
+			nullable(sig(S, "Folds a map; the initial state for a NULL map.", func(a []any) (any, error) {
+				if a[1] == nil || a[0] == nil {
+					return a[1], nil
+				}
 				fn, err := argLambda(a, 2)
 				if err != nil {
 					return nil, err
@@ -415,6 +421,6 @@ func lambdaFunctions() []*Function {
 					}
 				}
 				return state, nil
-			}, p("map", MapP(K, V)), p("initialState", S), p("reducer", LambdaP(S, S, K, V)))),
+			}, p("map", MapP(K, V)), p("initialState", S), p("reducer", LambdaP(S, S, K, V))))),
 	}
 }

@@ -146,6 +146,9 @@ func TestLambdaFunctions(t *testing.T) {
 		{"REDUCE", arr(arr(int32(1), int32(2), int32(3)), int32(10), nil), map[int]lam{2: sum}, int32(16), ""},
 		{"REDUCE", arr(m, int32(0), nil), map[int]lam{2: sumMap}, int32(3), ""},
 		{"REDUCE", arr(arr(int32(1)), tnull(types.IntegerType), nil), map[int]lam{2: sum}, nil, ""},
+		{"REDUCE", arr(tnull(types.ArrayOf(types.IntegerType)), int32(7), nil), map[int]lam{2: sum}, int32(7), ""},
+		{"REDUCE", arr(tnull(types.MapOf(types.StringType, types.IntegerType)), int32(7), nil), map[int]lam{2: sumMap}, int32(7), ""},
+		{"REDUCE", arr(m, tnull(types.IntegerType), nil), map[int]lam{2: sumMap}, nil, ""},
 	}
 	for _, c := range cases {
 		got, err := callLambda(t, c.fn, c.vals, c.lambdas)
