@@ -6,14 +6,18 @@ import (
 	"fmt"
 	"maps"
 	"os"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/cockroachdb/pebble/v2/vfs"
 
 	"github.com/sluicedb/sluice/broker"
 	"github.com/sluicedb/sluice/commitlog"
 	"github.com/sluicedb/sluice/exec"
 	"github.com/sluicedb/sluice/functions"
+	"github.com/sluicedb/sluice/state"
 )
 
 // Config configures Open. The zero value is not usable: set DataDir or Log.
@@ -25,6 +29,11 @@ type Config struct {
 	// Log is a log to run on instead of opening one (a Kafka cluster, a
 	// shared in-process log in tests). The engine does not close it.
 	Log broker.Log
+	// StateDir is the directory of the state stores of aggregations;
+	// default DataDir/state. With neither set the stores live in memory:
+	// correct, since every store is rebuilt from its changelog topic on
+	// open, but slower to start.
+	StateDir string
 	// Functions is the function library; nil means functions.Builtins().
 	// The conformance runner passes a registry with ksqlDB's test UDFs.
 	Functions *functions.Registry
@@ -77,6 +86,7 @@ type Engine struct {
 	cmds    *commandLog
 	plog    *processingLog
 	rt      *exec.Runtime
+	state   *state.DB
 
 	// insertProducer writes INSERT VALUES rows with their commands in one
 	// transaction; guarded by ddlMu. rr spreads keyless rows.
@@ -139,6 +149,9 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 		if e.insertProducer != nil {
 			e.insertProducer.Close()
 		}
+		if e.state != nil {
+			e.state.Close()
+		}
 		if e.ownsLog {
 			e.log.Close()
 		}
@@ -158,10 +171,14 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 	if e.plog, err = openProcessingLog(ctx, e); err != nil {
 		return fail(err)
 	}
+	if e.state, err = openState(cfg); err != nil {
+		return fail(err)
+	}
 	e.rt = exec.NewRuntime(e.log, exec.RuntimeOptions{
 		CommitInterval: commitInterval(e.props),
 		ProcessingLog:  e.plog,
 		Logf:           e.logf,
+		State:          e.state,
 	})
 	if err := e.replay(ctx); err != nil {
 		e.stopQueries()
@@ -209,6 +226,9 @@ func (e *Engine) Close() error {
 		if e.plog != nil {
 			err = errors.Join(err, e.plog.close())
 		}
+		if e.state != nil {
+			err = errors.Join(err, e.state.Close())
+		}
 		if e.ownsLog {
 			err = errors.Join(err, e.log.Close())
 		}
@@ -219,3 +239,20 @@ func (e *Engine) Close() error {
 
 // closed reports whether Close has begun.
 func (e *Engine) closed() bool { return e.ctx.Err() != nil }
+
+// openState opens the state DB of the engine's aggregations (see
+// Config.StateDir).
+func openState(cfg Config) (*state.DB, error) {
+	dir, opts := cfg.StateDir, state.Options{}
+	if dir == "" && cfg.DataDir != "" && cfg.Log == nil {
+		dir = filepath.Join(cfg.DataDir, "state")
+	}
+	if dir == "" {
+		dir, opts.FS = "state", vfs.NewMem()
+	}
+	db, err := state.Open(dir, opts)
+	if err != nil {
+		return nil, fmt.Errorf("engine: open state: %w", err)
+	}
+	return db, nil
+}

@@ -211,7 +211,7 @@ func (s *Session) explain(ctx context.Context, st *ast.Explain, text string, pro
 	var err error
 	switch is := st.Statement.(type) {
 	case *ast.CreateAsSelect:
-		if err := rejectStateful(is.Query, e.cat); err != nil {
+		if err := rejectStatefulCreate(is.Query, e.cat); err != nil {
 			return nil, err
 		}
 		opts.QueryID = queryIDPreview(is)

@@ -126,6 +126,24 @@ func rejectStateful(q *ast.Query, cat *Catalog) error {
 	if q == nil || q.From == nil {
 		return nil
 	}
+	return rejectStatefulParts(q, cat)
+}
+
+// rejectStatefulCreate is rejectStateful for CREATE ... AS SELECT, which
+// may aggregate a stream (GROUP BY, HAVING; the planner checks the rest).
+func rejectStatefulCreate(q *ast.Query, cat *Catalog) error {
+	if q == nil || q.From == nil {
+		return nil
+	}
+	if len(q.GroupBy) > 0 && q.Window == nil && len(q.From.Joins) == 0 {
+		if src, ok := cat.Source(q.From.Left.Name); !ok || src.Kind == ast.StreamSource {
+			return nil
+		}
+	}
+	return rejectStatefulParts(q, cat)
+}
+
+func rejectStatefulParts(q *ast.Query, cat *Catalog) error {
 	switch {
 	case len(q.From.Joins) > 0:
 		return errorf(q.From.Joins[0], "Joins are not yet supported")
@@ -143,7 +161,7 @@ func rejectStateful(q *ast.Query, cat *Catalog) error {
 }
 
 func (e *Engine) createAsSelect(ctx context.Context, st *ast.CreateAsSelect, ac *applyCtx) (Result, error) {
-	if err := rejectStateful(st.Query, e.cat); err != nil {
+	if err := rejectStatefulCreate(st.Query, e.cat); err != nil {
 		return nil, err
 	}
 	old, skip, err := e.checkNewSource(st, st.Name, st.Kind, st.OrReplace, st.IfNotExists, false)

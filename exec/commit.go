@@ -37,6 +37,7 @@ type CommitHook interface {
 	// into the open transaction through p (for example appends to a
 	// changelog topic partition). It must not commit or abort.
 	PrepareCommit(ctx context.Context, p broker.Producer) error
-	// Committed is called once the transaction is durable.
-	Committed()
+	// Committed is called once the transaction is durable, with the next
+	// input offset it recorded (what a state checkpoint must record too).
+	Committed(pos int64)
 }

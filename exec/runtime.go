@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/sluicedb/sluice/broker"
+	"github.com/sluicedb/sluice/state"
 	"github.com/sluicedb/sluice/types"
 )
 
@@ -52,6 +53,10 @@ type RuntimeOptions struct {
 	RetryBackoff time.Duration
 	// Logf receives task failures and restarts; default none.
 	Logf func(format string, args ...any)
+	// State holds the stores of stateful operators (aggregations); queries
+	// with such operators fail to start without it. The runtime does not
+	// close it.
+	State *state.DB
 }
 
 // Runtime runs queries over one log. Every query's tasks share the runtime's

@@ -24,6 +24,9 @@ package exec
 import (
 	"time"
 
+	"github.com/sluicedb/sluice/broker"
+	"github.com/sluicedb/sluice/state"
+
 	"github.com/sluicedb/sluice/format"
 	"github.com/sluicedb/sluice/types"
 )
@@ -93,6 +96,11 @@ type TaskContext struct {
 	Topic     string
 	Partition int32
 	Log       ProcessingLog
+	// State is the runtime's state DB (RuntimeOptions.State) and Broker
+	// its log: what stateful operators open their stores on and restore
+	// them from. State is nil when the runtime has none.
+	State  *state.DB
+	Broker broker.Log
 	// row is reused by operators to evaluate expressions without
 	// allocating per row.
 	row []any

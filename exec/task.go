@@ -229,7 +229,8 @@ func (t *task) open(ctx context.Context) error {
 	rt := t.q.rt
 	t.tc = &TaskContext{
 		QueryID: t.q.ID, Topic: t.tp.Topic, Partition: t.tp.Partition,
-		Log: countingLog{t: t, next: rt.opts.ProcessingLog},
+		Log:   countingLog{t: t, next: rt.opts.ProcessingLog},
+		State: rt.opts.State, Broker: rt.log,
 	}
 	t.ops, t.hooks, t.nexts = t.ops[:0], t.hooks[:0], t.nexts[:0]
 	for _, op := range spec.Operators {
@@ -596,7 +597,7 @@ func (t *task) committedAt(pos int64, start time.Time, err error) error {
 		t.m.commitMax.Store(int64(d))
 	}
 	for _, h := range t.hooks {
-		h.Committed()
+		h.Committed(pos)
 	}
 	t.advance(pos)
 	return nil

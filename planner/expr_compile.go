@@ -11,6 +11,11 @@ import (
 // errors positioned at the offending node; errors that depend on values
 // (overflow, a bad cast of a column) are left to evaluation.
 func compileExpr(e ast.Expr, sc *scope) (*compiled, error) {
+	if sc.subst != nil {
+		if c, ok, err := sc.subst(e, sc); ok || err != nil {
+			return c, err
+		}
+	}
 	switch e := e.(type) {
 	case *ast.NullLiteral:
 		return constant(nil, types.NullType), nil

@@ -1,6 +1,7 @@
 package planner
 
 import (
+	"github.com/sluicedb/sluice/ast"
 	"github.com/sluicedb/sluice/exec"
 	"github.com/sluicedb/sluice/functions"
 	"github.com/sluicedb/sluice/types"
@@ -70,6 +71,10 @@ type scope struct {
 	// tableFunctions allows table function calls (only at the top of a
 	// select item, where the planner turns them into a flat-map).
 	tableFunctions bool
+	// subst, when set, is asked first for every expression compiled in
+	// the scope: an aggregation's result scope turns aggregate calls and
+	// GROUP BY expressions into reads of the aggregate's output (agg_*.go).
+	subst func(e ast.Expr, sc *scope) (*compiled, bool, error)
 }
 
 // newScope returns a scope over cols (positions 0..len-1) followed by the

@@ -37,6 +37,9 @@ func planCreateAsSelect(s *ast.CreateAsSelect, cat Catalog, o Options) (p *Query
 	if err := aggregatesWithoutGroupBy(s, o); err != nil {
 		return nil, err
 	}
+	if isAggregation(s.Query) && s.Query.Window == nil && len(s.Query.From.Joins) == 0 {
+		return planAggregate(s, cat, o)
+	}
 	if s.Kind == ast.TableSource {
 		q := s.Query
 		if src, ok := cat.Source(q.From.Left.Name); ok && src.Kind == ast.StreamSource &&

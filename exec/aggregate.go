@@ -1,0 +1,395 @@
+package exec
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/sluicedb/sluice/broker"
+	"github.com/sluicedb/sluice/state"
+	"github.com/sluicedb/sluice/types"
+)
+
+// Accumulator is the running state of one aggregate call for one group,
+// as package functions implements it. exec only adds rows, reads the result
+// and keeps the state in a store between records, so it needs no more.
+type Accumulator interface {
+	Add(args []any) error
+	Result() (any, error)
+	MarshalBinary() ([]byte, error)
+	UnmarshalBinary([]byte) error
+}
+
+// AggregateCall is one aggregate function call of a GROUP BY query: a
+// factory of fresh accumulators and the evaluators of its arguments over
+// the aggregate's input row.
+type AggregateCall struct {
+	New  func() Accumulator
+	Args []Evaluator
+}
+
+// AggregateSpec describes a non-windowed aggregation over a stream. The
+// operator evaluates GroupBy over each input row, folds the row into the
+// group's accumulators, and evaluates Having and Project over the result
+// row: the group-by values, then one result per call, then
+// PseudoColumns (ROWTIME is the newest input time of the group).
+type AggregateSpec struct {
+	// Schema is the output schema, one column per Project evaluator.
+	Schema  *types.Schema
+	GroupBy []Evaluator
+	Calls   []AggregateCall
+	// Having is the HAVING predicate, or nil.
+	Having  Evaluator
+	Project []Evaluator
+	// Operator names the operator's store (StoreName(query, Operator,
+	// partition)); Changelog is the compacted topic that backs it, with a
+	// partition per input partition.
+	Operator  string
+	Changelog string
+}
+
+// Aggregate is the GROUP BY operator over a stream. It emits one table
+// update per input row (ksqlDB's output with record caching off): the new
+// row of the row's group, or a tombstone when HAVING turns false for a
+// group that had a row. Accumulators live in a key-value store of the
+// task; their changes reach the store's changelog and the store's
+// checkpoint in the task's commit (CommitHook), so state, output and input
+// offsets stay in agreement across crashes.
+type Aggregate struct {
+	spec *AggregateSpec
+}
+
+// NewAggregate returns the aggregation template the tasks instantiate.
+func NewAggregate(spec *AggregateSpec) *Aggregate { return &Aggregate{spec: spec} }
+
+// Schema implements Operator.
+func (a *Aggregate) Schema() *types.Schema { return a.spec.Schema }
+
+// Process implements Operator; only the per-task instances process rows.
+func (a *Aggregate) Process(*TaskContext, *types.Batch, func(*types.Batch) error) error {
+	return errors.New("exec: aggregate used without ForTask")
+}
+
+// ForTask implements TaskLocal: it opens the task's state, creates the
+// changelog topic on first use, and recovers the state against the log
+// (package state's recovery rule) before any record is processed.
+func (a *Aggregate) ForTask(tc *TaskContext) (Operator, error) {
+	if tc.State == nil || tc.Broker == nil {
+		return nil, errors.New("exec: aggregation needs a state store (RuntimeOptions.State)")
+	}
+	ctx := context.Background()
+	if err := ensureChangelog(ctx, tc.Broker, a.spec.Changelog, tc); err != nil {
+		return nil, err
+	}
+	st, err := tc.State.OpenTask(fmt.Sprintf("%s/%s/%d", tc.QueryID, a.spec.Operator, tc.Partition))
+	if err != nil {
+		return nil, fmt.Errorf("exec: aggregate state: %w", err)
+	}
+	store, err := st.KeyValueStore(state.StoreName(tc.QueryID, a.spec.Operator, tc.Partition))
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("exec: aggregate store: %w", err)
+	}
+	input := broker.TopicPartition{Topic: tc.Topic, Partition: tc.Partition}
+	cl := broker.TopicPartition{Topic: a.spec.Changelog, Partition: tc.Partition}
+	rec, err := st.Recover(ctx, tc.Broker, state.RecoverOptions{
+		Group:      tc.QueryID,
+		Inputs:     []broker.TopicPartition{input},
+		Changelogs: map[string]broker.TopicPartition{store.Name(): cl},
+	})
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("exec: aggregate recovery: %w", err)
+	}
+	op := &aggregateTask{
+		spec: a.spec, task: st, store: store, input: input, changelog: cl,
+		clPos: rec.Checkpoint.Changelogs[cl],
+		bb:    types.NewBatchBuilder(batchAllocator, a.spec.Schema),
+		accs:  make([]Accumulator, len(a.spec.Calls)),
+	}
+	return op, nil
+}
+
+// ensureChangelog creates the compacted changelog topic with one partition
+// per input partition, unless it exists.
+func ensureChangelog(ctx context.Context, log broker.Log, topic string, tc *TaskContext) error {
+	d, err := log.DescribeTopic(ctx, tc.Topic)
+	if err != nil {
+		return fmt.Errorf("exec: aggregate input %s: %w", tc.Topic, err)
+	}
+	err = log.CreateTopic(ctx, topic, broker.TopicConfig{Partitions: len(d.Partitions), CleanupPolicy: broker.CleanupCompact})
+	if err != nil && !errors.Is(err, broker.ErrTopicExists) {
+		return fmt.Errorf("exec: aggregate changelog %s: %w", topic, err)
+	}
+	return nil
+}
+
+// aggregateTask is one task's aggregation: its store and the changelog
+// position its checkpoint records.
+type aggregateTask struct {
+	spec      *AggregateSpec
+	task      *state.Task
+	store     *state.KVStore
+	input     broker.TopicPartition
+	changelog broker.TopicPartition
+	// clPos is the changelog offset after the last record the state
+	// holds; pendingPos is the one PrepareCommit appended up to.
+	clPos, pendingPos int64
+	// failed holds a pebble commit failure, reported by the next Process
+	// so that the task restarts and recovers from the log.
+	failed error
+
+	bb   *types.BatchBuilder
+	accs []Accumulator
+	key  []byte
+	args []any
+	post []any
+	out  []any
+	val  []byte
+}
+
+// Schema implements Operator.
+func (t *aggregateTask) Schema() *types.Schema { return t.spec.Schema }
+
+// Close implements io.Closer: uncommitted state is dropped with the task.
+func (t *aggregateTask) Close() error {
+	t.bb.Release()
+	return t.task.Close()
+}
+
+// Process implements Operator.
+func (t *aggregateTask) Process(tc *TaskContext, in *types.Batch, next func(*types.Batch) error) error {
+	if t.failed != nil {
+		return t.failed
+	}
+	n := in.NumRows()
+	emitted := 0
+	for i := 0; i < n; i++ {
+		m := in.Meta(i)
+		if m.Change == types.Delete {
+			continue // a stream's null value: ksqlDB ignores it
+		}
+		row := tc.InputRow(in, i)
+		if err := t.add(tc, in, i, row, m, &emitted); err != nil {
+			t.bb.Discard()
+			return err
+		}
+	}
+	if emitted == 0 {
+		return nil
+	}
+	out, err := t.bb.NewBatch()
+	if err != nil {
+		return err
+	}
+	return next(out)
+}
+
+// add folds row i into its group and appends the group's new output row
+// (or tombstone) to the builder.
+func (t *aggregateTask) add(tc *TaskContext, in *types.Batch, i int, row []any, m types.RowMeta, emitted *int) error {
+	nk := len(t.spec.GroupBy)
+	t.post = t.post[:0]
+	t.key = t.key[:0]
+	for _, g := range t.spec.GroupBy {
+		v, err := g.Eval(row)
+		if err != nil {
+			tc.reportRowError(in, i, err)
+			return nil
+		}
+		if v == nil {
+			// ksqlDB drops rows whose grouping key is NULL.
+			tc.reportRowError(in, i, errors.New("exec: group-by column with NULL value"))
+			return nil
+		}
+		t.post = append(t.post, v)
+		t.key = appendKeyValue(t.key, v)
+	}
+	old, found, err := t.store.Get(t.key)
+	if err != nil {
+		return fmt.Errorf("exec: aggregate read: %w", err)
+	}
+	hadOutput, rowtime := false, int64(math.MinInt64)
+	for c, call := range t.spec.Calls {
+		t.accs[c] = call.New()
+	}
+	if found {
+		if hadOutput, rowtime, err = decodeAggValue(old, t.accs); err != nil {
+			return err
+		}
+	}
+	for c, call := range t.spec.Calls {
+		t.args = t.args[:0]
+		for _, a := range call.Args {
+			v, err := a.Eval(row)
+			if err != nil {
+				tc.reportRowError(in, i, err)
+				v = nil
+			}
+			t.args = append(t.args, v)
+		}
+		if err := t.accs[c].Add(t.args); err != nil {
+			tc.reportRowError(in, i, err)
+		}
+	}
+	rowtime = max(rowtime, m.Rowtime)
+	for _, acc := range t.accs {
+		r, err := acc.Result()
+		if err != nil {
+			tc.reportRowError(in, i, err)
+			r = nil
+		}
+		t.post = append(t.post, r)
+	}
+	t.post = append(t.post, rowtime, m.Partition, m.Offset)
+	keep := true
+	if t.spec.Having != nil {
+		v, err := t.spec.Having.Eval(t.post)
+		if err != nil {
+			tc.reportRowError(in, i, err)
+		}
+		b, _ := v.(bool)
+		keep = err == nil && b
+	}
+	meta := types.RowMeta{Rowtime: rowtime, Partition: m.Partition, Offset: m.Offset}
+	switch {
+	case keep:
+		t.out = t.out[:0]
+		for _, p := range t.spec.Project {
+			v, err := p.Eval(t.post)
+			if err != nil {
+				tc.reportRowError(in, i, err)
+				v = nil
+			}
+			t.out = append(t.out, v)
+		}
+		if err := t.bb.AppendRow(meta, t.out); err != nil {
+			tc.reportRowError(in, i, err)
+			keep = hadOutput
+		} else {
+			*emitted++
+		}
+	case hadOutput:
+		// HAVING turned false: the group leaves the table.
+		t.out = t.out[:0]
+		for j := range t.spec.Project {
+			v := any(nil)
+			if j < nk && t.spec.Schema.Columns[j].Key {
+				v, _ = t.spec.Project[j].Eval(t.post)
+			}
+			t.out = append(t.out, v)
+		}
+		meta.Change = types.Delete
+		if err := t.bb.AppendRow(meta, t.out); err != nil {
+			tc.reportRowError(in, i, err)
+		} else {
+			*emitted++
+		}
+	}
+	t.val, err = encodeAggValue(t.val[:0], keep, rowtime, t.accs)
+	if err != nil {
+		return err
+	}
+	if err := t.store.Put(t.key, t.val); err != nil {
+		return fmt.Errorf("exec: aggregate write: %w", err)
+	}
+	return nil
+}
+
+// PrepareCommit implements CommitHook: the store's changes since the last
+// commit go to its changelog partition inside the task's transaction.
+func (t *aggregateTask) PrepareCommit(ctx context.Context, p broker.Producer) error {
+	t.pendingPos = t.clPos
+	changes, err := t.task.Changes()
+	if err != nil {
+		return fmt.Errorf("exec: aggregate changes: %w", err)
+	}
+	if len(changes) == 0 {
+		return nil
+	}
+	recs := make([]broker.Record, len(changes))
+	for i, c := range changes {
+		recs[i] = broker.Record{Key: c.Key, Value: c.Value}
+	}
+	first, err := p.Append(ctx, t.changelog, recs)
+	if err != nil {
+		return fmt.Errorf("exec: aggregate changelog: %w", err)
+	}
+	t.pendingPos = first + int64(len(recs))
+	return nil
+}
+
+// Committed implements CommitHook: the log transaction is durable, so the
+// state and the same offsets are committed to pebble. A failure here
+// leaves the log ahead of pebble, which recovery rolls forward; the task
+// restarts to get there.
+func (t *aggregateTask) Committed(pos int64) {
+	err := t.task.Commit(state.Checkpoint{
+		Offsets:    map[broker.TopicPartition]int64{t.input: pos},
+		Changelogs: map[broker.TopicPartition]int64{t.changelog: t.pendingPos},
+	})
+	if err != nil {
+		t.failed = fmt.Errorf("exec: aggregate checkpoint: %w", err)
+		return
+	}
+	t.clPos = t.pendingPos
+}
+
+// appendKeyValue appends one grouping value to a store key. Grouping
+// columns have fixed types, so each value's text form (tagged, length
+// prefixed) identifies it; equal values give equal keys.
+func appendKeyValue(dst []byte, v any) []byte {
+	s := fmt.Sprint(v)
+	switch v := v.(type) {
+	case string:
+		s = v
+	case []byte:
+		s = string(v)
+	}
+	dst = append(dst, 1)
+	dst = binary.AppendUvarint(dst, uint64(len(s)))
+	return append(dst, s...)
+}
+
+// encodeAggValue lays out a group's stored value: whether the group has a
+// row in the output table, its newest input time, then each accumulator's
+// state, length prefixed.
+func encodeAggValue(dst []byte, hasOutput bool, rowtime int64, accs []Accumulator) ([]byte, error) {
+	flag := byte(0)
+	if hasOutput {
+		flag = 1
+	}
+	dst = append(dst, flag)
+	dst = binary.BigEndian.AppendUint64(dst, uint64(rowtime))
+	for _, a := range accs {
+		b, err := a.MarshalBinary()
+		if err != nil {
+			return nil, fmt.Errorf("exec: aggregate state: %w", err)
+		}
+		dst = binary.AppendUvarint(dst, uint64(len(b)))
+		dst = append(dst, b...)
+	}
+	return dst, nil
+}
+
+// decodeAggValue reads what encodeAggValue wrote into fresh accumulators.
+func decodeAggValue(b []byte, accs []Accumulator) (hasOutput bool, rowtime int64, err error) {
+	if len(b) < 9 {
+		return false, 0, errors.New("exec: aggregate state: short value")
+	}
+	hasOutput, rowtime = b[0] == 1, int64(binary.BigEndian.Uint64(b[1:9]))
+	b = b[9:]
+	for _, a := range accs {
+		n, k := binary.Uvarint(b)
+		if k <= 0 || uint64(len(b)-k) < n {
+			return false, 0, errors.New("exec: aggregate state: corrupt value")
+		}
+		if err := a.UnmarshalBinary(b[k : k+int(n)]); err != nil {
+			return false, 0, fmt.Errorf("exec: aggregate state: %w", err)
+		}
+		b = b[k+int(n):]
+	}
+	return hasOutput, rowtime, nil
+}

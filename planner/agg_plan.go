@@ -1,0 +1,164 @@
+package planner
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/sluicedb/sluice/ast"
+	"github.com/sluicedb/sluice/exec"
+	"github.com/sluicedb/sluice/functions"
+	"github.com/sluicedb/sluice/types"
+)
+
+// aggregateOperator names the aggregation's store and changelog, as
+// ksqlDB names the state store of its aggregate step.
+const aggregateOperator = "Aggregate-Aggregate-Materialize"
+
+// isAggregation reports whether a query aggregates (GROUP BY); windowed
+// and joined aggregations are not planned here yet.
+func isAggregation(q *ast.Query) bool {
+	return q != nil && len(q.GroupBy) > 0
+}
+
+// planAggregate plans CREATE TABLE ... AS SELECT ... GROUP BY over a
+// stream: scan -> filter -> aggregate -> sink, the aggregate emitting the
+// table's changelog keyed by the GROUP BY values.
+func planAggregate(s *ast.CreateAsSelect, cat Catalog, o Options) (*QueryPlan, error) {
+	q := s.Query
+	if q.Emit == ast.EmitFinal && q.Window == nil {
+		return nil, errorf(q.Pos, "EMIT FINAL is only supported for windowed aggregations.")
+	}
+	pr, err := parseProps(s.Properties, createAsProps)
+	if err != nil {
+		return nil, err
+	}
+	a, g, err := analyzeAggregate(q, cat, o, s.Name)
+	if err != nil {
+		return nil, err
+	}
+	if s.Kind == ast.StreamSource {
+		return nil, errorf(s.Pos, "Invalid result type. Your SELECT query produces a TABLE. Please use CREATE TABLE AS SELECT statement instead.")
+	}
+	if a.src.Partitions > 1 && !g.groupsBySourceKey(a) {
+		return nil, errorf(q.GroupBy[0].Position(),
+			"GROUP BY other than the key of a source with several partitions is not yet supported (needs a repartition topic): %s has %d partitions",
+			a.src.Name, a.src.Partitions)
+	}
+	p, err := g.build(a, o)
+	if err != nil {
+		return nil, err
+	}
+	dst, err := a.sinkSource(s, pr, p.Columns, o)
+	if err != nil {
+		return nil, err
+	}
+	p.Sink = dst
+	p.Spec.Sink = sinkSpec(dst, p.Columns)
+	if ts := p.Spec.Sink.TimestampColumn; ts >= 0 && p.Columns[ts].Type.Kind == types.String {
+		return nil, errorf(s.Pos, "A STRING TIMESTAMP column on an aggregation's result is not yet supported")
+	}
+	p.Root = &Node{Op: "Sink", Detail: dst.Name, Schema: p.Columns, Input: p.Root}
+	return p, nil
+}
+
+// groupsBySourceKey reports whether the GROUP BY expressions are the
+// source's key columns in order: then every group lives in one input
+// partition and the aggregation needs no repartition.
+func (g *aggAnalysis) groupsBySourceKey(a *analysis) bool {
+	keys := a.src.KeyColumns()
+	if len(keys) != len(g.groupBy) {
+		return false
+	}
+	for i, e := range g.groupBy {
+		if a.normalized(e) != a.normalized(&ast.ColumnRef{Name: keys[i].Name}) {
+			return false
+		}
+	}
+	return true
+}
+
+// build lays the aggregation out as operators.
+func (g *aggAnalysis) build(a *analysis, o Options) (*QueryPlan, error) {
+	spec, err := sourceSpec(a.src, o)
+	if err != nil {
+		return nil, err
+	}
+	qs := &exec.QuerySpec{ID: o.QueryID, Source: spec}
+	node := &Node{Op: "Source", Detail: a.src.Name, Schema: a.src.Columns}
+	if a.where != nil {
+		qs.Operators = append(qs.Operators, exec.NewFilter(spec.Schema, guarded(a.where)))
+		node = &Node{Op: "Filter", Detail: exprText(a.q.Where), Schema: node.Schema, Input: node}
+	}
+	cols, items := a.outputColumns()
+	out, err := types.NewSchema(cols...)
+	if err != nil {
+		return nil, fmt.Errorf("planner: aggregate schema: %w", err)
+	}
+	as := &exec.AggregateSpec{
+		Schema:    out,
+		Operator:  aggregateOperator,
+		Changelog: changelogTopic(o, aggregateOperator),
+	}
+	var groupTexts, callTexts, projTexts []string
+	for i, c := range g.groupC {
+		as.GroupBy = append(as.GroupBy, guarded(c))
+		groupTexts = append(groupTexts, exprText(g.groupBy[i]))
+	}
+	for _, c := range g.calls {
+		newAcc, err := c.call.Accumulator(c.literals, aggregateConfig(o))
+		if err != nil {
+			return nil, fmt.Errorf("planner: %s: %w", c.text, err)
+		}
+		ec := exec.AggregateCall{New: func() exec.Accumulator { return newAcc() }}
+		for _, f := range c.args {
+			ec.Args = append(ec.Args, &evaluator{f: f, reads: []int{}})
+		}
+		as.Calls = append(as.Calls, ec)
+		callTexts = append(callTexts, c.text)
+	}
+	if g.having != nil {
+		as.Having = guarded(g.having)
+	}
+	for _, it := range items {
+		as.Project = append(as.Project, guarded(it.c))
+		t := exprText(it.expr)
+		if it.name != t {
+			t += " AS " + ast.QuoteIdent(it.name)
+		}
+		projTexts = append(projTexts, t)
+	}
+	qs.Operators = append(qs.Operators, exec.NewAggregate(as))
+	detail := "GROUP BY " + strings.Join(groupTexts, ", ") + "; " + strings.Join(callTexts, ", ")
+	if g.having != nil {
+		detail += "; HAVING " + exprText(a.q.Having)
+	}
+	node = &Node{Op: "Aggregate", Detail: detail, Schema: node.Schema, Input: node}
+	node = &Node{Op: "Project", Detail: strings.Join(projTexts, ", "), Schema: cols, Input: node}
+	return &QueryPlan{Spec: qs, Columns: cols, Inputs: []string{a.src.Name}, Root: node}, nil
+}
+
+// changelogTopic names the compacted topic backing a store of the query,
+// as ksqlDB names it: _confluent-ksql-<service id>query_<id>-<store>-changelog.
+func changelogTopic(o Options, store string) string {
+	service := "default_"
+	if v, ok := o.Properties["ksql.service.id"]; ok {
+		service = v
+	}
+	return "_confluent-ksql-" + service + "query_" + o.QueryID + "-" + store + "-changelog"
+}
+
+// aggregateConfig reads the properties that change aggregate behaviour.
+func aggregateConfig(o Options) functions.Config {
+	var cfg functions.Config
+	read := func(name string, dst *int) {
+		if v, ok := o.property(name); ok {
+			var n int
+			if _, err := fmt.Sscan(strings.TrimSpace(v), &n); err == nil {
+				*dst = n
+			}
+		}
+	}
+	read("ksql.functions.collect_list.limit", &cfg.CollectListLimit)
+	read("ksql.functions.collect_set.limit", &cfg.CollectSetLimit)
+	return cfg
+}
