@@ -47,8 +47,15 @@ func bytesFunctions() []*Function {
 			sig(PBytes, "Decodes the string.", func(a []any) (any, error) { return decodeString(a[0].(string), a[1].(string)) },
 				p("str", PString), p("encoding", PString))),
 		scalar("FROM_BYTES", catBytes, "Converts BYTES to a STRING in the given encoding (hex, utf8, ascii, base64).",
-			sig(PString, "Encodes the bytes.", func(a []any) (any, error) { return encodeBytes(a[0].([]byte), a[1].(string)) },
-				p("bytes", PBytes), p("encoding", PString))),
+			sig(PString, "Encodes the bytes; hex digits in upper case.", func(a []any) (any, error) {
+				s, err := encodeBytes(a[0].([]byte), a[1].(string))
+				if err == nil && strings.EqualFold(a[1].(string), "hex") {
+					// ksqlDB's FROM_BYTES writes base16 in upper case
+					// (ENCODE's hex output stays lower case, as ksqlDB's).
+					s = strings.ToUpper(s)
+				}
+				return s, err
+			}, p("bytes", PBytes), p("encoding", PString))),
 		scalar("ENCODE", catString, "Re-encodes a STRING from input_encoding to output_encoding (hex, utf8, ascii, base64).",
 			sig(PString, "Re-encodes the string.", func(a []any) (any, error) {
 				if strings.EqualFold(a[1].(string), a[2].(string)) {
