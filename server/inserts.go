@@ -94,7 +94,7 @@ func (s *Server) handleInsertsStream(w http.ResponseWriter, r *http.Request) {
 	// Send the headers now: a client that waits for the response before
 	// sending rows must not wait for the first ack.
 	_ = rc.Flush()
-	out := &ackWriter{f: newFlusher(w), asJSON: asJSON}
+	out := &ackWriter{f: s.newFlusher(w), asJSON: asJSON}
 	defer out.finish()
 
 	sess, eb := s.newSession(r.Context(), tgt.Properties, nil)

@@ -55,7 +55,7 @@ func (s *Server) handleQuery(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", mediaJSON)
 		}
 		w.WriteHeader(http.StatusOK)
-		return &queryArrayWriter{f: newFlusher(w)}
+		return &queryArrayWriter{f: s.newFlusher(w)}
 	})
 }
 
@@ -78,7 +78,7 @@ func (s *Server) handleQueryStream(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.runQuery(w, r, req, "query-stream", func(isPrint bool) queryWriter {
-		f := newFlusher(w)
+		f := s.newFlusher(w)
 		if asJSON {
 			w.Header().Set("Content-Type", mediaJSON)
 			w.WriteHeader(http.StatusOK)

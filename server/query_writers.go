@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/sluicedb/sluice/types"
 )
@@ -24,17 +25,23 @@ type queryWriter interface {
 	finish() error
 }
 
-// flusher writes bytes and pushes them to the client.
+// flusher writes bytes and pushes them to the client. Each write has a
+// deadline (Options.WriteTimeout): a client that stops reading gets its
+// stream ended instead of holding a push query (and its slot) forever.
 type flusher struct {
-	w  http.ResponseWriter
-	rc *http.ResponseController
+	w       http.ResponseWriter
+	rc      *http.ResponseController
+	timeout time.Duration
 }
 
-func newFlusher(w http.ResponseWriter) flusher {
-	return flusher{w: w, rc: http.NewResponseController(w)}
+func (s *Server) newFlusher(w http.ResponseWriter) flusher {
+	return flusher{w: w, rc: http.NewResponseController(w), timeout: s.opts.WriteTimeout}
 }
 
 func (f flusher) write(b []byte) error {
+	if f.timeout > 0 {
+		_ = f.rc.SetWriteDeadline(time.Now().Add(f.timeout))
+	}
 	if _, err := f.w.Write(b); err != nil {
 		return err
 	}

@@ -57,6 +57,10 @@ type Options struct {
 	// StreamIdleTimeout ends an /inserts-stream that sends no line for
 	// this long. Default 5 minutes.
 	StreamIdleTimeout time.Duration
+	// WriteTimeout bounds each write of a streaming response (a row, an
+	// ack): a client that stops reading for this long loses its stream,
+	// and its push query is closed. Default 1 minute.
+	WriteTimeout time.Duration
 	// StatementTimeout bounds one /ksql request. Default 2 minutes.
 	StatementTimeout time.Duration
 	// Version is reported by /info; default "sluice-dev".
@@ -90,6 +94,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.StreamIdleTimeout <= 0 {
 		o.StreamIdleTimeout = 5 * time.Minute
+	}
+	if o.WriteTimeout <= 0 {
+		o.WriteTimeout = time.Minute
 	}
 	if o.StatementTimeout <= 0 {
 		o.StatementTimeout = 2 * time.Minute

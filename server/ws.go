@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"time"
 
 	"github.com/coder/websocket"
 
@@ -40,7 +41,7 @@ func (s *Server) handleWSQuery(w http.ResponseWriter, r *http.Request) {
 	// background answers pings and notices the client closing, which
 	// cancels the query through ctx.
 	ctx := conn.CloseRead(r.Context())
-	ww := &wsWriter{ctx: ctx, conn: conn}
+	ww := &wsWriter{ctx: ctx, conn: conn, timeout: s.opts.WriteTimeout}
 	rr := r.WithContext(ctx)
 	s.runQueryTo(rr, queryRequest{sql: *req.Ksql, props: req.props(), vars: req.SessionVariables}, "ws",
 		func(bool) queryWriter { return ww },
@@ -64,13 +65,16 @@ func closeReason(msg string) string {
 }
 
 type wsWriter struct {
-	ctx    context.Context
-	conn   *websocket.Conn
-	failed *errorBody
+	ctx     context.Context
+	conn    *websocket.Conn
+	timeout time.Duration
+	failed  *errorBody
 }
 
 func (ws *wsWriter) send(b []byte) error {
-	return ws.conn.Write(ws.ctx, websocket.MessageText, b)
+	ctx, cancel := context.WithTimeout(ws.ctx, ws.timeout)
+	defer cancel()
+	return ws.conn.Write(ctx, websocket.MessageText, b)
 }
 
 func (ws *wsWriter) header(_ string, cols []types.Column) error {

@@ -57,6 +57,7 @@ func serverCommand(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	fs.Int64Var(&o.opts.MaxBodyBytes, "max-body-bytes", 4<<20, "largest request body (and /inserts-stream line)")
 	fs.IntVar(&o.opts.MaxPushQueries, "max-push-queries", 100, "push queries allowed to run at once")
 	fs.DurationVar(&o.opts.IdleTimeout, "idle-timeout", 2*time.Minute, "close keep-alive connections idle this long")
+	fs.DurationVar(&o.opts.WriteTimeout, "write-timeout", time.Minute, "end a stream whose client stops reading this long")
 	fs.DurationVar(&o.opts.StreamIdleTimeout, "stream-idle-timeout", 5*time.Minute, "end an /inserts-stream silent this long")
 	fs.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 30*time.Second, "how long shutdown waits for in-flight requests")
 	if err := fs.Parse(args); err != nil {
