@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sync"
 
 	"github.com/sluicedb/sluice/broker"
 	"github.com/sluicedb/sluice/state"
@@ -59,6 +60,11 @@ type AggregateSpec struct {
 // offsets stay in agreement across crashes.
 type Aggregate struct {
 	spec *AggregateSpec
+	// created is set once a task of the query has made sure the changelog
+	// topic exists; mu makes the other tasks wait for it, so none reads a
+	// topic still being created.
+	mu      sync.Mutex
+	created bool
 }
 
 // NewAggregate returns the aggregation template the tasks instantiate.
@@ -80,9 +86,15 @@ func (a *Aggregate) ForTask(tc *TaskContext) (Operator, error) {
 		return nil, errors.New("exec: aggregation needs a state store (RuntimeOptions.State)")
 	}
 	ctx := context.Background()
-	if err := ensureChangelog(ctx, tc.Broker, a.spec.Changelog, tc); err != nil {
-		return nil, err
+	a.mu.Lock()
+	if !a.created {
+		if err := ensureChangelog(ctx, tc.Broker, a.spec.Changelog, tc); err != nil {
+			a.mu.Unlock()
+			return nil, err
+		}
+		a.created = true
 	}
+	a.mu.Unlock()
 	st, err := tc.State.OpenTask(fmt.Sprintf("%s/%s/%d", tc.QueryID, a.spec.Operator, tc.Partition))
 	if err != nil {
 		return nil, fmt.Errorf("exec: aggregate state: %w", err)

@@ -1,0 +1,197 @@
+package exec
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/sluicedb/sluice/broker"
+	"github.com/sluicedb/sluice/commitlog"
+	"github.com/sluicedb/sluice/state"
+)
+
+// TestCrashAggregateExactlyOnce is TestCrashExactlyOnce for the COUNTS
+// aggregation: a child process runs it with its state in pebble, and is
+// SIGKILLed at seeded random moments (anywhere in processing, the log
+// transaction, the changelog append or the pebble checkpoint) and
+// restarted. At the end every key's updates must count 1, 2, 3, ...
+// without gap or repeat and the final table must equal a batch
+// recomputation. It runs by default with a small input; the environment
+// variables of TestCrashExactlyOnce (SLUICE_CRASH_SEED, SLUICE_CRASH_KILLS,
+// SLUICE_CRASH_RECORDS) scale it up.
+const aggCrashChildEnv = "SLUICE_EXEC_AGG_CRASH_CHILD"
+
+func TestCrashAggregateExactlyOnce(t *testing.T) {
+	if dir := os.Getenv(aggCrashChildEnv); dir != "" {
+		aggCrashChild(dir)
+		return
+	}
+	seed := uint64(envInt("SLUICE_CRASH_SEED", time.Now().UnixNano()))
+	kills := int(envInt("SLUICE_CRASH_KILLS", 6))
+	n := int(envInt("SLUICE_CRASH_RECORDS", 30000))
+	t.Logf("seed %d (SLUICE_CRASH_SEED to reproduce), %d kills, %d records", seed, kills, n)
+	rng := rand.New(rand.NewPCG(seed, seed))
+
+	dir := t.TempDir()
+	l := openLog(t, dir)
+	createTopic(t, l, "readings", 4, broker.DurabilityNone)
+	createTopic(t, l, "counts", 3, broker.DurabilityFsync)
+	produce(t, l, "readings", 4, 0, n)
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	// run starts the child and SIGKILLs it once it has read killAt
+	// records in this run plus jitter (killAt < 0: let it finish).
+	run := func(killAt int64, jitter time.Duration) (killed bool) {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestCrashAggregateExactlyOnce$", "-test.count=1")
+		cmd.Env = append(os.Environ(), aggCrashChildEnv+"="+dir)
+		cmd.Stderr = os.Stderr
+		stdout, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		reached := make(chan struct{})
+		done := make(chan error, 1)
+		go func() {
+			sc := bufio.NewScanner(stdout)
+			closed := false
+			for sc.Scan() {
+				in, err := strconv.ParseInt(strings.TrimPrefix(sc.Text(), "in "), 10, 64)
+				if err == nil && !closed && killAt >= 0 && in >= killAt {
+					close(reached)
+					closed = true
+				}
+			}
+			done <- cmd.Wait()
+		}()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatalf("child failed: %v", err)
+			}
+			return false
+		case <-reached:
+		case <-time.After(60 * time.Second):
+			cmd.Process.Signal(syscall.SIGKILL)
+			<-done
+			t.Fatal("child did not finish within 60s")
+		}
+		time.Sleep(jitter)
+		cmd.Process.Signal(syscall.SIGKILL)
+		err = <-done
+		var ee *exec.ExitError
+		if errors.As(err, &ee) && ee.Sys().(syscall.WaitStatus).Signaled() {
+			return true
+		}
+		if err != nil {
+			t.Fatalf("child failed: %v", err)
+		}
+		return false
+	}
+	progress := func() int64 {
+		l := openLog(t, dir)
+		defer l.Close()
+		offs, err := l.CommittedOffsets(context.Background(), "CTAS_COUNTS_0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var sum int64
+		for _, o := range offs {
+			sum += o
+		}
+		return sum
+	}
+	midway := 0
+	for i := 0; i < kills; i++ {
+		left := int64(n) - progress()
+		at := left * int64(1+rng.IntN(kills)) / int64(2*kills)
+		jitter := time.Duration(rng.IntN(5_000)) * time.Microsecond
+		if run(at, jitter) {
+			p := progress()
+			if p < int64(n) {
+				midway++
+			}
+			t.Logf("run %d: killed after reading %d records + %v, %d input offsets committed", i+1, at, jitter, p)
+		} else {
+			t.Logf("run %d: finished before the kill", i+1)
+		}
+	}
+	run(-1, 0)
+	if midway < min(kills, 3) {
+		t.Fatalf("only %d of %d kills landed while the query had work left: the test proved little", midway, kills)
+	}
+	l = openLog(t, dir)
+	defer l.Close()
+	out := readAll(t, l, "counts")
+	checkCounts(t, out, n)
+	t.Logf("output: %d updates, each key counting 1..n exactly once, final table equal to the batch result", len(out))
+}
+
+// aggCrashChild runs COUNTS until caught up, reporting its progress.
+func aggCrashChild(dir string) {
+	fail := func(err error) {
+		println("aggregate crash child:", err.Error())
+		os.Exit(2)
+	}
+	l, err := commitlog.Open(dir, commitlog.Options{CleanupInterval: -1})
+	if err != nil {
+		fail(err)
+	}
+	db, err := state.Open(filepath.Join(dir, "state"), state.Options{})
+	if err != nil {
+		fail(err)
+	}
+	rt := NewRuntime(l, RuntimeOptions{CommitInterval: 5 * time.Millisecond, FetchMaxBytes: 32 << 10, State: db})
+	spec, err := newCountSpec("CTAS_COUNTS_0", "readings", "counts", 4, 3, 0)
+	if err != nil {
+		fail(err)
+	}
+	q, err := rt.Start(context.Background(), spec)
+	if err != nil {
+		fail(err)
+	}
+	stop := make(chan struct{})
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		tick := time.NewTicker(time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-tick.C:
+				os.Stdout.WriteString("in " + strconv.FormatInt(q.Metrics().RecordsIn, 10) + "\n")
+			case <-stop:
+				return
+			}
+		}
+	}()
+	err = q.WaitCaughtUp(context.Background())
+	close(stop)
+	<-stopped
+	if err != nil {
+		fail(err)
+	}
+	if err := rt.Close(); err != nil {
+		fail(err)
+	}
+	if err := db.Close(); err != nil {
+		fail(err)
+	}
+	if err := l.Close(); err != nil {
+		fail(err)
+	}
+	os.Exit(0)
+}
