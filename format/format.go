@@ -147,7 +147,8 @@ func Names() []string {
 
 // Validate checks that the named format can carry the columns with the
 // options; it combines Lookup, the rules every key format shares (no MAP
-// anywhere in a key column) and the format's own Validate.
+// anywhere in a key column), JSON's STRING-only MAP keys and the format's
+// own Validate.
 func Validate(name string, cols []types.Column, opts Options) error {
 	f, err := Lookup(name)
 	if err != nil {
@@ -160,7 +161,35 @@ func Validate(name string, cols []types.Column, opts Options) error {
 			}
 		}
 	}
+	if f.Name() == JSON {
+		for _, c := range cols {
+			if nonStringMapKey(c.Type) {
+				// A JSON object's field names are strings: ksqlDB refuses
+				// other key types at CREATE rather than guess a text form.
+				// (The codec itself still reads and writes them as text.)
+				return &SchemaError{Format: JSON, Column: c.Name, Reason: "JSON only supports MAP types with STRING keys"}
+			}
+		}
+	}
 	return f.Validate(cols, opts)
+}
+
+// nonStringMapKey reports whether t holds, at any depth, a MAP whose key
+// type is not STRING.
+func nonStringMapKey(t *types.Type) bool {
+	switch t.Kind {
+	case types.MapKind:
+		return t.Key.Kind != types.String || nonStringMapKey(t.Elem)
+	case types.Array:
+		return nonStringMapKey(t.Elem)
+	case types.StructKind:
+		for _, f := range t.Fields {
+			if nonStringMapKey(f.Type) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func containsMap(t *types.Type) bool {
