@@ -31,6 +31,10 @@ const (
 	PropDefaultValueFormat = "ksql.persistence.default.format.value"
 	PropWrapSingleValues   = "ksql.persistence.wrap.single.values"
 	PropAutoOffsetReset    = "auto.offset.reset"
+	// PropTimestampThrowOnInvalid makes a TIMESTAMP column that cannot be
+	// read (NULL, negative, unparseable) stop the query instead of sending
+	// the record to the processing log.
+	PropTimestampThrowOnInvalid = "ksql.timestamp.throw.on.invalid"
 )
 
 // registry returns the function registry to resolve calls with.
@@ -58,4 +62,11 @@ func (o Options) property(name string) (string, bool) {
 func (o Options) fromBeginning() bool {
 	v, _ := o.property(PropAutoOffsetReset)
 	return strings.EqualFold(strings.TrimSpace(v), "earliest")
+}
+
+// throwOnInvalidTimestamp is ksql.timestamp.throw.on.invalid (default
+// false: skip the record).
+func (o Options) throwOnInvalidTimestamp() bool {
+	v, _ := o.property(PropTimestampThrowOnInvalid)
+	return strings.EqualFold(strings.TrimSpace(v), "true")
 }

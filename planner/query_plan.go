@@ -47,6 +47,8 @@ func sourceSpec(src *Source, o Options) (exec.SourceSpec, error) {
 		TimestampColumn: -1,
 		TimestampFormat: src.TimestampFormat,
 		FromBeginning:   o.fromBeginning(),
+
+		ThrowOnInvalidTimestamp: o.throwOnInvalidTimestamp(),
 	}
 	spec.Key.Options.Key = true
 	for i, c := range src.Columns {
