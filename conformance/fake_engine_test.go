@@ -1,6 +1,7 @@
 package conformance
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -22,7 +23,8 @@ import (
 // and CREATE STREAM ... AS SELECT * FROM s, which copies s's records byte
 // for byte when WaitCaughtUp is called. GROUP BY is "not built yet"; a
 // stream named PANIC panics and one named HANG blocks until the test's
-// deadline, so the runner's guards can be tested.
+// deadline, so the runner's guards can be tested. A record whose value
+// holds "FATAL" stops the copy with an error, as a failed query would.
 type fakeEngine struct {
 	log     *commitlog.Log
 	mu      sync.Mutex
@@ -239,6 +241,10 @@ func (f *fakeEngine) WaitCaughtUp(ctx context.Context) error {
 					break
 				}
 				for _, r := range recs {
+					if bytes.Contains(r.Value, []byte(`"FATAL"`)) {
+						rd.Close()
+						return fmt.Errorf("fake: query stopped: Fatal user code error in record %d", r.Offset)
+					}
 					out := broker.Record{Key: r.Key, Value: r.Value, Timestamp: r.Timestamp, Headers: r.Headers}
 					if _, err := f.log.Append(ctx, broker.TopicPartition{Topic: c.to}, []broker.Record{out}); err != nil {
 						rd.Close()
