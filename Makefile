@@ -13,7 +13,7 @@ FUZZTIME  ?= 60s
 BENCHTIME ?= 1s
 BENCHCOUNT ?= 1
 
-.PHONY: all build run test test-race lint vet fmt-check generate bench bench-log roundtrip crash-soak conformance conformance-docs bench-json bench-exec bench-state latency example soak-exec fuzz clean
+.PHONY: all build run test test-race lint vet fmt-check generate bench bench-log roundtrip crash-soak conformance conformance-docs bench-json bench-exec bench-state bench-rest rest-smoke latency example soak-exec fuzz clean
 
 all: build
 
@@ -32,7 +32,7 @@ test: lint
 
 # The race detector on the packages with concurrency.
 test-race:
-	$(GO) test -count=1 -race -timeout 20m ./broker/... ./commitlog/... ./exec/... ./state/... ./conformance/... ./cmd/...
+	$(GO) test -count=1 -race -timeout 20m ./broker/... ./commitlog/... ./exec/... ./state/... ./conformance/... ./server/... ./cli/... ./cmd/...
 
 lint: vet fmt-check
 
@@ -98,6 +98,14 @@ bench-exec:
 bench-state:
 	$(GO) test ./state -run '^$$' -bench 'KVUpdate|Commit|WindowUpdate|SessionMerge' -benchmem -benchtime 1s
 	$(GO) test ./state -run '^$$' -bench Restore -benchtime 3x -restore-keys 1000000
+
+# N push-query clients and an insert stream against the REST server.
+bench-rest:
+	$(GO) test ./server -run '^$$' -bench PushFanout -benchtime 1x
+
+# curl against a real sluice server: every endpoint and its errors.
+rest-smoke: build
+	SLUICE=$(CURDIR)/$(BIN) scripts/rest_smoke.sh
 
 # Append-to-readable latency of a CSAS under a 1k events/s trickle (10 s).
 latency:
