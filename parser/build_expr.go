@@ -255,7 +255,7 @@ func (b builder) number(ctx gen.INumberContext, minus antlr.Token) ast.Expr {
 	case *gen.IntegerNumberContext:
 		v, err := strconv.ParseInt(text, 10, 64)
 		if err != nil {
-			b.fail(start, "Invalid numeric literal: "+text)
+			b.failLiteral(start, "Invalid numeric literal: "+text)
 		}
 		return &ast.IntegerLiteral{Pos: p, Value: v}
 	case *gen.DecimalNumberContext:
@@ -265,7 +265,7 @@ func (b builder) number(ctx gen.INumberContext, minus antlr.Token) ast.Expr {
 		// overflow is an error.
 		v, _ := strconv.ParseFloat(text, 64)
 		if math.IsInf(v, 0) {
-			b.fail(start, "Number overflows DOUBLE: "+text)
+			b.failLiteral(start, "Number overflows DOUBLE: "+text)
 		}
 		return &ast.DoubleLiteral{Pos: p, Value: v}
 	}

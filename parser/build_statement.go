@@ -21,6 +21,13 @@ func (builder) fail(tok antlr.Token, msg string) {
 	panic(bailout{&Error{Line: tok.GetLine(), Col: tok.GetColumn() + 1, Token: tok.GetText(), Message: msg}})
 }
 
+// failLiteral aborts on a numeric literal out of range, with the column
+// ksqlDB prints for it (see Error.MessageCol).
+func (builder) failLiteral(tok antlr.Token, msg string) {
+	col := tok.GetColumn() + 1
+	panic(bailout{&Error{Line: tok.GetLine(), Col: col, MessageCol: col + 1, Token: tok.GetText(), Message: msg}})
+}
+
 // failSemantic aborts with an error about meaning rather than syntax.
 func (builder) failSemantic(p ast.Pos, msg string) {
 	panic(bailout{&Error{Line: p.Line, Col: p.Col, Message: msg, Semantic: true}})
@@ -471,7 +478,7 @@ func (b builder) int64Ptr(ctx gen.IIntegerLiteralContext) *int64 {
 	tok := ctx.INTEGER_VALUE().GetSymbol()
 	v, err := strconv.ParseInt(tok.GetText(), 10, 64)
 	if err != nil {
-		b.fail(tok, "Invalid numeric literal: "+tok.GetText())
+		b.failLiteral(tok, "Invalid numeric literal: "+tok.GetText())
 	}
 	return &v
 }

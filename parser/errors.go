@@ -25,14 +25,23 @@ type Error struct {
 	// Semantic marks an error about meaning rather than syntax (a KEY
 	// column in a table); ksqlDB prints those as `Line: 1, Col: 21: ...`.
 	Semantic bool
+	// MessageCol, when not zero, is the column the message prints instead
+	// of Col. ksqlDB's AST builder adds one to an already 1-based column
+	// for a numeric literal out of range ("line 2:40" for a literal at
+	// column 39); messages keep that wording, the caret stays at Col.
+	MessageCol int
 }
 
 func (e *Error) Error() string {
 	var b strings.Builder
+	col := e.Col
+	if e.MessageCol != 0 {
+		col = e.MessageCol
+	}
 	if e.Semantic {
-		fmt.Fprintf(&b, "Line: %d, Col: %d: %s", e.Line, e.Col, e.Message)
+		fmt.Fprintf(&b, "Line: %d, Col: %d: %s", e.Line, col, e.Message)
 	} else {
-		fmt.Fprintf(&b, "line %d:%d: %s", e.Line, e.Col, e.Message)
+		fmt.Fprintf(&b, "line %d:%d: %s", e.Line, col, e.Message)
 	}
 	if len(e.Expected) > 0 {
 		b.WriteString("\nExpecting one of: ")
