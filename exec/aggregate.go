@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/sluicedb/sluice/broker"
 	"github.com/sluicedb/sluice/state"
@@ -49,6 +51,45 @@ type AggregateSpec struct {
 	// partition per input partition.
 	Operator  string
 	Changelog string
+	// Window makes the aggregation windowed; nil aggregates each group
+	// forever.
+	Window *WindowSpec
+}
+
+// WindowSpec describes tumbling (Advance == Size) and hopping windows.
+// Times are milliseconds. A window closes when the task's stream time (the
+// newest record time it has seen) reaches its end plus Grace; records for
+// closed windows are dropped and counted. Retention is how long the store
+// keeps windows after they end, at least Size+Grace.
+type WindowSpec struct {
+	Size, Advance    int64
+	Grace, Retention int64
+}
+
+// windowsFor returns the starts of the windows containing time ts, in
+// ascending order.
+func (w *WindowSpec) windowsFor(ts int64, dst []int64) []int64 {
+	dst = dst[:0]
+	first := ts - w.Size + 1
+	start := first - mod(first, w.Advance)
+	if start < first {
+		start += w.Advance
+	}
+	for ; start <= ts; start += w.Advance {
+		if start >= 0 {
+			dst = append(dst, start)
+		}
+	}
+	return dst
+}
+
+// mod is the non-negative remainder.
+func mod(a, b int64) int64 {
+	m := a % b
+	if m < 0 {
+		m += b
+	}
+	return m
 }
 
 // Aggregate is the GROUP BY operator over a stream. It emits one table
@@ -65,7 +106,13 @@ type Aggregate struct {
 	// topic still being created.
 	mu      sync.Mutex
 	created bool
+	// late counts the records dropped because their window had closed.
+	late atomic.Int64
 }
+
+// LateRecords returns how many records arrived after their window closed
+// (past the grace period) and were dropped, over all tasks.
+func (a *Aggregate) LateRecords() int64 { return a.late.Load() }
 
 // NewAggregate returns the aggregation template the tasks instantiate.
 func NewAggregate(spec *AggregateSpec) *Aggregate { return &Aggregate{spec: spec} }
@@ -99,7 +146,18 @@ func (a *Aggregate) ForTask(tc *TaskContext) (Operator, error) {
 	if err != nil {
 		return nil, fmt.Errorf("exec: aggregate state: %w", err)
 	}
-	store, err := st.KeyValueStore(state.StoreName(tc.QueryID, a.spec.Operator, tc.Partition))
+	op := &aggregateTask{
+		parent: a, spec: a.spec, task: st, streamTime: math.MinInt64,
+		bb:   types.NewBatchBuilder(batchAllocator, a.spec.Schema),
+		accs: make([]Accumulator, len(a.spec.Calls)),
+		args: make([][]any, len(a.spec.Calls)),
+	}
+	name := state.StoreName(tc.QueryID, a.spec.Operator, tc.Partition)
+	if w := a.spec.Window; w != nil {
+		op.windows, err = st.WindowStore(name, state.WindowOptions{Size: w.Size, Retention: max(w.Retention, w.Size+w.Grace)})
+	} else {
+		op.store, err = st.KeyValueStore(name)
+	}
 	if err != nil {
 		st.Close()
 		return nil, fmt.Errorf("exec: aggregate store: %w", err)
@@ -109,17 +167,16 @@ func (a *Aggregate) ForTask(tc *TaskContext) (Operator, error) {
 	rec, err := st.Recover(ctx, tc.Broker, state.RecoverOptions{
 		Group:      tc.QueryID,
 		Inputs:     []broker.TopicPartition{input},
-		Changelogs: map[string]broker.TopicPartition{store.Name(): cl},
+		Changelogs: map[string]broker.TopicPartition{name: cl},
 	})
 	if err != nil {
+		op.bb.Release()
 		st.Close()
 		return nil, fmt.Errorf("exec: aggregate recovery: %w", err)
 	}
-	op := &aggregateTask{
-		spec: a.spec, task: st, store: store, input: input, changelog: cl,
-		clPos: rec.Checkpoint.Changelogs[cl],
-		bb:    types.NewBatchBuilder(batchAllocator, a.spec.Schema),
-		accs:  make([]Accumulator, len(a.spec.Calls)),
+	op.input, op.changelog, op.clPos = input, cl, rec.Checkpoint.Changelogs[cl]
+	if op.windows != nil {
+		op.streamTime = op.windows.StreamTime()
 	}
 	return op, nil
 }
@@ -141,11 +198,17 @@ func ensureChangelog(ctx context.Context, log broker.Log, topic string, tc *Task
 // aggregateTask is one task's aggregation: its store and the changelog
 // position its checkpoint records.
 type aggregateTask struct {
-	spec      *AggregateSpec
-	task      *state.Task
-	store     *state.KVStore
-	input     broker.TopicPartition
-	changelog broker.TopicPartition
+	parent *Aggregate
+	spec   *AggregateSpec
+	task   *state.Task
+	// store holds a non-windowed aggregation's groups, windows a windowed
+	// one's; streamTime is the newest record time seen (windowed only).
+	store      *state.KVStore
+	windows    *state.WindowStore
+	streamTime int64
+	starts     []int64
+	input      broker.TopicPartition
+	changelog  broker.TopicPartition
 	// clPos is the changelog offset after the last record the state
 	// holds; pendingPos is the one PrepareCommit appended up to.
 	clPos, pendingPos int64
@@ -156,7 +219,8 @@ type aggregateTask struct {
 	bb   *types.BatchBuilder
 	accs []Accumulator
 	key  []byte
-	args []any
+	keys []any
+	args [][]any
 	post []any
 	out  []any
 	val  []byte
@@ -189,6 +253,11 @@ func (t *aggregateTask) Process(tc *TaskContext, in *types.Batch, next func(*typ
 			return err
 		}
 	}
+	if t.windows != nil && t.streamTime != math.MinInt64 {
+		if err := t.windows.Expire(t.streamTime); err != nil {
+			return fmt.Errorf("exec: aggregate expire: %w", err)
+		}
+	}
 	if emitted == 0 {
 		return nil
 	}
@@ -199,11 +268,10 @@ func (t *aggregateTask) Process(tc *TaskContext, in *types.Batch, next func(*typ
 	return next(out)
 }
 
-// add folds row i into its group and appends the group's new output row
-// (or tombstone) to the builder.
+// add folds row i into its group (into each of its windows) and appends
+// the new output rows (or tombstones) to the builder.
 func (t *aggregateTask) add(tc *TaskContext, in *types.Batch, i int, row []any, m types.RowMeta, emitted *int) error {
-	nk := len(t.spec.GroupBy)
-	t.post = t.post[:0]
+	t.keys = t.keys[:0]
 	t.key = t.key[:0]
 	for _, g := range t.spec.GroupBy {
 		v, err := g.Eval(row)
@@ -216,10 +284,49 @@ func (t *aggregateTask) add(tc *TaskContext, in *types.Batch, i int, row []any, 
 			tc.reportRowError(in, i, errors.New("exec: group-by column with NULL value"))
 			return nil
 		}
-		t.post = append(t.post, v)
+		t.keys = append(t.keys, v)
 		t.key = appendKeyValue(t.key, v)
 	}
-	old, found, err := t.store.Get(t.key)
+	for c, call := range t.spec.Calls {
+		t.args[c] = t.args[c][:0]
+		for _, a := range call.Args {
+			v, err := a.Eval(row)
+			if err != nil {
+				tc.reportRowError(in, i, err)
+				v = nil
+			}
+			t.args[c] = append(t.args[c], v)
+		}
+	}
+	w := t.spec.Window
+	if w == nil {
+		return t.update(tc, in, i, m, 0, false, emitted)
+	}
+	t.streamTime = max(t.streamTime, m.Rowtime)
+	t.starts = w.windowsFor(m.Rowtime, t.starts)
+	for _, start := range t.starts {
+		if start+w.Size+w.Grace <= t.streamTime {
+			t.parent.late.Add(1) // the window has closed
+			continue
+		}
+		if err := t.update(tc, in, i, m, start, true, emitted); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// update folds the current row's arguments into the group t.key (in the
+// window at start when windowed) and emits the group's new row.
+func (t *aggregateTask) update(tc *TaskContext, in *types.Batch, i int, m types.RowMeta, start int64, windowed bool, emitted *int) error {
+	var old []byte
+	var found bool
+	var err error
+	if windowed {
+		old, found, err = t.windows.Get(t.key, start)
+	} else {
+		old, found, err = t.store.Get(t.key)
+	}
 	if err != nil {
 		return fmt.Errorf("exec: aggregate read: %w", err)
 	}
@@ -232,21 +339,13 @@ func (t *aggregateTask) add(tc *TaskContext, in *types.Batch, i int, row []any, 
 			return err
 		}
 	}
-	for c, call := range t.spec.Calls {
-		t.args = t.args[:0]
-		for _, a := range call.Args {
-			v, err := a.Eval(row)
-			if err != nil {
-				tc.reportRowError(in, i, err)
-				v = nil
-			}
-			t.args = append(t.args, v)
-		}
-		if err := t.accs[c].Add(t.args); err != nil {
+	for c := range t.spec.Calls {
+		if err := t.accs[c].Add(t.args[c]); err != nil {
 			tc.reportRowError(in, i, err)
 		}
 	}
 	rowtime = max(rowtime, m.Rowtime)
+	t.post = append(t.post[:0], t.keys...)
 	for _, acc := range t.accs {
 		r, err := acc.Result()
 		if err != nil {
@@ -254,6 +353,11 @@ func (t *aggregateTask) add(tc *TaskContext, in *types.Batch, i int, row []any, 
 			r = nil
 		}
 		t.post = append(t.post, r)
+	}
+	if windowed {
+		t.post = append(t.post, start, start+t.spec.Window.Size)
+	} else {
+		t.post = append(t.post, nil, nil)
 	}
 	t.post = append(t.post, rowtime, m.Partition, m.Offset)
 	keep := true
@@ -284,12 +388,13 @@ func (t *aggregateTask) add(tc *TaskContext, in *types.Batch, i int, row []any, 
 			*emitted++
 		}
 	case hadOutput:
-		// HAVING turned false: the group leaves the table.
+		// HAVING turned false: the group leaves the table. The sink
+		// encodes only the key (and window) of a delete.
 		t.out = t.out[:0]
-		for j := range t.spec.Project {
-			v := any(nil)
-			if j < nk && t.spec.Schema.Columns[j].Key {
-				v, _ = t.spec.Project[j].Eval(t.post)
+		for j, p := range t.spec.Project {
+			var v any
+			if c := t.spec.Schema.Columns[j]; c.Key || strings.HasPrefix(c.Name, "$") {
+				v, _ = p.Eval(t.post)
 			}
 			t.out = append(t.out, v)
 		}
@@ -304,7 +409,16 @@ func (t *aggregateTask) add(tc *TaskContext, in *types.Batch, i int, row []any, 
 	if err != nil {
 		return err
 	}
-	if err := t.store.Put(t.key, t.val); err != nil {
+	if windowed {
+		err = t.windows.Put(t.key, start, t.val)
+		if errors.Is(err, state.ErrExpired) {
+			t.parent.late.Add(1)
+			return nil
+		}
+	} else {
+		err = t.store.Put(t.key, t.val)
+	}
+	if err != nil {
 		return fmt.Errorf("exec: aggregate write: %w", err)
 	}
 	return nil

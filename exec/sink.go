@@ -2,6 +2,7 @@ package exec
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 	"strings"
 
@@ -135,6 +136,12 @@ func (s *sink) add(ctx context.Context, b *types.Batch) (int, error) {
 			}
 			if out != nil {
 				r.kStart, r.kEnd, s.arena = mark, len(out), out
+			}
+			if s.spec.Windowed && out != nil {
+				// ksqlDB's time-windowed key: the key, then the window
+				// start as 8 big-endian bytes.
+				s.arena = binary.BigEndian.AppendUint64(s.arena, uint64(b.Int64s(s.spec.WindowStartColumn)[i]))
+				r.kEnd = len(s.arena)
 			}
 		}
 		m := b.Meta(i)

@@ -177,6 +177,11 @@ type SinkSpec struct {
 	// TimestampColumn is the position whose value becomes the record
 	// timestamp, or -1 to keep ROWTIME.
 	TimestampColumn int
+	// Windowed marks a time-windowed table: each record key is followed by
+	// the window start (BIGINT column WindowStartColumn), as ksqlDB
+	// encodes windowed keys.
+	Windowed          bool
+	WindowStartColumn int
 }
 
 // QuerySpec is a complete, runnable query: a source, a pipeline of operators

@@ -13,8 +13,9 @@ import (
 
 // aggAnalysis is the aggregation part of a GROUP BY query. The select
 // items and HAVING are compiled over the aggregate's result row: the
-// GROUP BY values, then one value per distinct aggregate call, then the
-// pseudo columns. Expressions equal to a GROUP BY expression read its
+// GROUP BY values, then one value per distinct aggregate call, then
+// WINDOWSTART and WINDOWEND (NULL unless windowed), then the pseudo
+// columns (exec.AggregateSpec). Expressions equal to a GROUP BY expression read its
 // value; aggregate calls read their result; any other reference to a
 // source column is an error, as in ksqlDB.
 type aggAnalysis struct {
@@ -45,8 +46,11 @@ func analyzeAggregate(q *ast.Query, cat Catalog, o Options, sinkName string) (*a
 	if len(q.From.Joins) > 0 {
 		return nil, nil, errorf(q.From.Joins[0].Pos, "JOIN is not yet supported (joins arrive with the stateful operators)")
 	}
-	if q.Window != nil {
-		return nil, nil, errorf(q.Window.Pos, "WINDOW is not yet supported (windowed aggregation arrives with the stateful operators)")
+	if q.Window != nil && q.Window.Kind == ast.SessionWindow {
+		return nil, nil, errorf(q.Window.Pos, "SESSION windows are not yet supported")
+	}
+	if q.Window != nil && q.Emit == ast.EmitFinal {
+		return nil, nil, errorf(q.Pos, "EMIT FINAL is not yet supported")
 	}
 	if q.PartitionBy != nil {
 		return nil, nil, errorf(q.Pos, "PARTITION BY is not supported with GROUP BY")
@@ -71,11 +75,17 @@ func analyzeAggregate(q *ast.Query, cat Catalog, o Options, sinkName string) (*a
 	if err := a.analyzeWhere(); err != nil {
 		return nil, nil, err
 	}
-	g := &aggAnalysis{}
-	if err := g.analyzeGroupBy(a); err != nil {
+	if err := a.expandSelect(); err != nil {
 		return nil, nil, err
 	}
-	if err := a.expandSelect(); err != nil {
+	for _, it := range a.items {
+		// Checked before GROUP BY resolves, as ksqlDB does.
+		if !it.explicit && it.derived && isPseudoName(it.name) {
+			return nil, nil, errorf(it.pos, "Reserved column name in select: `%s`. Please remove or alias the column.", it.name)
+		}
+	}
+	g := &aggAnalysis{}
+	if err := g.analyzeGroupBy(a); err != nil {
 		return nil, nil, err
 	}
 	// Two passes: the first finds the distinct aggregate calls (and the
@@ -150,9 +160,18 @@ func (g *aggAnalysis) resultScope(a *analysis, clause string) *scope {
 	sc := newScope(nil, "", "", a.scope.reg)
 	sc.cat = a.scope.cat
 	sc.clause = clause
-	sc.pseudo = len(g.groupBy) + len(g.calls)
+	windowAt := len(g.groupBy) + len(g.calls)
+	sc.pseudo = windowAt + 2
 	sc.width = sc.pseudo + len(exec.PseudoColumns)
 	sc.subst = func(e ast.Expr, rs *scope) (*compiled, bool, error) {
+		if r, ok := e.(*ast.ColumnRef); ok && a.q.Window != nil && r.Source == "" {
+			switch r.Name {
+			case "WINDOWSTART":
+				return readAt(windowAt, types.BigintType), true, nil
+			case "WINDOWEND":
+				return readAt(windowAt+1, types.BigintType), true, nil
+			}
+		}
 		key := a.normalized(e)
 		for i, k := range g.groupKey {
 			if k == key {
@@ -212,7 +231,7 @@ func (g *aggAnalysis) addCall(a *analysis, fc *ast.FunctionCall) (int, error) {
 	for i := nargs; i < len(call.Args); i++ {
 		c := rc.consts[i]
 		if c == nil || !c.isConst {
-			return 0, errorf(call.Args[i].Position(), "Parameter %d passed to function %s must be a literal constant.", i+1, strings.ToUpper(fc.Name))
+			return 0, errorf(call.Args[i].Position(), "Parameter %d passed to function %s must be a literal constant, but was expression: '%s'", i+1, strings.ToUpper(fc.Name), exprText(call.Args[i]))
 		}
 		v := c.val
 		if i < len(rc.call.ArgTypes) && rc.call.ArgTypes[i] != nil && v != nil {
@@ -254,6 +273,9 @@ func (g *aggAnalysis) compileResults(a *analysis, first bool) error {
 	g.offenders = g.offenders[:0]
 	c, err := compileTop(a.q.Having, g.resultScope(a, "HAVING"))
 	if err != nil {
+		if pe, ok := err.(*Error); ok && (strings.HasPrefix(pe.Msg, "Cannot compare") || strings.HasPrefix(pe.Msg, "Error processing")) {
+			return &Error{Pos: pe.Pos, Msg: "Error in HAVING expression: " + pe.Msg}
+		}
 		return err
 	}
 	if err := g.nonAggregateItems(a, first, bad); err != nil {

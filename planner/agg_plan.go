@@ -54,6 +54,10 @@ func planAggregate(s *ast.CreateAsSelect, cat Catalog, o Options) (*QueryPlan, e
 	}
 	p.Sink = dst
 	p.Spec.Sink = sinkSpec(dst, p.Columns)
+	if w := q.Window; w != nil {
+		dst.Window = &WindowInfo{Kind: w.Kind, SizeMs: w.Size.Millis()}
+		p.Spec.Sink.Windowed, p.Spec.Sink.WindowStartColumn = true, len(p.Columns)
+	}
 	if ts := p.Spec.Sink.TimestampColumn; ts >= 0 && p.Columns[ts].Type.Kind == types.String {
 		return nil, errorf(s.Pos, "A STRING TIMESTAMP column on an aggregation's result is not yet supported")
 	}
@@ -90,7 +94,13 @@ func (g *aggAnalysis) build(a *analysis, o Options) (*QueryPlan, error) {
 		node = &Node{Op: "Filter", Detail: exprText(a.q.Where), Schema: node.Schema, Input: node}
 	}
 	cols, items := a.outputColumns()
-	out, err := types.NewSchema(cols...)
+	schemaCols := cols
+	if a.q.Window != nil {
+		// A hidden last column carries the window start to the sink,
+		// which appends it to the record key.
+		schemaCols = append(append([]types.Column(nil), cols...), types.Column{Name: "$WINDOWSTART", Type: types.BigintType})
+	}
+	out, err := types.NewSchema(schemaCols...)
 	if err != nil {
 		return nil, fmt.Errorf("planner: aggregate schema: %w", err)
 	}
@@ -127,14 +137,40 @@ func (g *aggAnalysis) build(a *analysis, o Options) (*QueryPlan, error) {
 		}
 		projTexts = append(projTexts, t)
 	}
-	qs.Operators = append(qs.Operators, exec.NewAggregate(as))
 	detail := "GROUP BY " + strings.Join(groupTexts, ", ") + "; " + strings.Join(callTexts, ", ")
+	if w := a.q.Window; w != nil {
+		as.Window = windowSpec(w)
+		as.Project = append(as.Project, guarded(readAt(len(g.groupBy)+len(g.calls), types.BigintType)))
+		detail += fmt.Sprintf("; WINDOW %s size %d advance %d grace %d retention %d",
+			w.Kind, as.Window.Size, as.Window.Advance, as.Window.Grace, as.Window.Retention)
+	}
+	qs.Operators = append(qs.Operators, exec.NewAggregate(as))
 	if g.having != nil {
 		detail += "; HAVING " + exprText(a.q.Having)
 	}
 	node = &Node{Op: "Aggregate", Detail: detail, Schema: node.Schema, Input: node}
 	node = &Node{Op: "Project", Detail: strings.Join(projTexts, ", "), Schema: cols, Input: node}
 	return &QueryPlan{Spec: qs, Columns: cols, Inputs: []string{a.src.Name}, Root: node}, nil
+}
+
+// defaultGraceMs is the grace period of a window without GRACE PERIOD:
+// 24 hours, Kafka Streams' default that ksqlDB keeps.
+const defaultGraceMs = 24 * 60 * 60 * 1000
+
+// windowSpec converts a WINDOW clause; tumbling windows advance by their
+// size.
+func windowSpec(w *ast.Window) *exec.WindowSpec {
+	ws := &exec.WindowSpec{Size: w.Size.Millis(), Advance: w.Size.Millis(), Grace: defaultGraceMs}
+	if w.Kind == ast.HoppingWindow {
+		ws.Advance = w.Advance.Millis()
+	}
+	if w.Grace != nil {
+		ws.Grace = w.Grace.Millis()
+	}
+	if w.Retention != nil {
+		ws.Retention = w.Retention.Millis()
+	}
+	return ws
 }
 
 // changelogTopic names the compacted topic backing a store of the query,

@@ -37,7 +37,7 @@ func planCreateAsSelect(s *ast.CreateAsSelect, cat Catalog, o Options) (p *Query
 	if err := aggregatesWithoutGroupBy(s, o); err != nil {
 		return nil, err
 	}
-	if isAggregation(s.Query) && s.Query.Window == nil && len(s.Query.From.Joins) == 0 {
+	if isAggregation(s.Query) && len(s.Query.From.Joins) == 0 {
 		return planAggregate(s, cat, o)
 	}
 	if s.Kind == ast.TableSource {
