@@ -16,11 +16,14 @@ type Error struct {
 	// the statement as a whole and is printed without a position.
 	Pos ast.Pos
 	Msg string
+	// NoPosInMessage prints Msg alone even when Pos is known: ksqlDB words
+	// the errors of its statement-building stage without a position.
+	NoPosInMessage bool
 }
 
 // Error implements error.
 func (e *Error) Error() string {
-	if e.Pos.Line <= 0 {
+	if e.Pos.Line <= 0 || e.NoPosInMessage {
 		return e.Msg
 	}
 	return fmt.Sprintf("Line: %d, Col: %d: %s", e.Pos.Line, e.Pos.Col, e.Msg)

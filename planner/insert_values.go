@@ -1,6 +1,8 @@
 package planner
 
 import (
+	"fmt"
+	"reflect"
 	"strings"
 
 	"github.com/sluicedb/sluice/ast"
@@ -9,6 +11,16 @@ import (
 
 func planInsertValues(s *ast.InsertValues, cat Catalog, o Options) (r *InsertRow, err error) {
 	defer recoverInternal(&err)
+	// What ksqlDB's parser rejects while it builds the statement comes
+	// first, worded as a failure to prepare it.
+	for _, v := range s.Values {
+		if ref := qualifiedRef(reflect.ValueOf(v)); ref != nil {
+			return nil, prepareErrorf(ref.Pos, "'%s' is not a valid stream/table name or alias.", ref.Source)
+		}
+	}
+	if len(s.Columns) > 0 && len(s.Columns) != len(s.Values) {
+		return nil, prepareErrorf(s.Pos, "Expected number columns and values to match: %d, %d", len(s.Columns), len(s.Values))
+	}
 	dst, ok := cat.Source(s.Target)
 	if !ok {
 		return nil, errorf(s.Pos, "Cannot insert values into an unknown stream/table: `%s`%s", s.Target, caseHint(s.Target, cat))
@@ -26,9 +38,6 @@ func planInsertValues(s *ast.InsertValues, cat Catalog, o Options) (r *InsertRow
 		}
 	}
 	if len(names) != len(s.Values) {
-		if len(s.Columns) > 0 {
-			return nil, errorf(s.Pos, "Expected number columns and values to match: %d, %d", len(names), len(s.Values))
-		}
 		return nil, errorf(s.Pos, "Expected a value for each column. Expected Columns: [%s]. Got [%s]",
 			strings.Join(names, ", "), valuesText(s.Values))
 	}
@@ -195,4 +204,45 @@ func caseHint(name string, cat Catalog) string {
 		}
 	}
 	return ""
+}
+
+// prepareErrorf is an error ksqlDB's parser raises while building the
+// statement: "Failed to prepare statement: ..." without a position in the
+// message (Pos still locates it for a caret).
+func prepareErrorf(pos ast.Pos, format string, args ...any) error {
+	return &Error{Pos: pos, Msg: "Failed to prepare statement: " + fmt.Sprintf(format, args...), NoPosInMessage: true}
+}
+
+// qualifiedRef finds a column reference with a source qualifier in an
+// expression tree (walked by reflection, so every node type is covered).
+// VALUES has no FROM, so any qualifier names no source.
+func qualifiedRef(v reflect.Value) *ast.ColumnRef {
+	switch v.Kind() {
+	case reflect.Interface, reflect.Pointer:
+		if v.IsNil() {
+			return nil
+		}
+		if c, ok := v.Interface().(*ast.ColumnRef); ok {
+			if c.Source != "" {
+				return c
+			}
+			return nil
+		}
+		return qualifiedRef(v.Elem())
+	case reflect.Struct:
+		for i := 0; i < v.NumField(); i++ {
+			if v.Type().Field(i).IsExported() {
+				if c := qualifiedRef(v.Field(i)); c != nil {
+					return c
+				}
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		for i := 0; i < v.Len(); i++ {
+			if c := qualifiedRef(v.Index(i)); c != nil {
+				return c
+			}
+		}
+	}
+	return nil
 }
