@@ -175,6 +175,12 @@ func (p *props) serdeOptions(o Options, keyFormat, valueFormat string, valueCols
 			}
 		}
 	}
+	if err := p.checkSchemaFullName(keyFormat, "KEY_SCHEMA_FULL_NAME"); err != nil {
+		return kopts, vopts, err
+	}
+	if err := p.checkSchemaFullName(valueFormat, "VALUE_SCHEMA_FULL_NAME", "VALUE_AVRO_SCHEMA_FULL_NAME"); err != nil {
+		return kopts, vopts, err
+	}
 	wrap, err := p.bool("WRAP_SINGLE_VALUE")
 	if err != nil {
 		return kopts, vopts, err
@@ -187,6 +193,22 @@ func (p *props) serdeOptions(o Options, keyFormat, valueFormat string, valueCols
 	}
 	vopts.WrapSingleValue = wrap
 	return kopts, vopts, nil
+}
+
+// checkSchemaFullName refuses a schema full name for a format without
+// schemas, in ksqlDB's words: the name would be silently ignored.
+func (p *props) checkSchemaFullName(formatName string, names ...string) error {
+	switch formatName {
+	case format.JSON, format.Delimited, format.Kafka, format.None:
+	default:
+		return nil // schema formats (AVRO, PROTOBUF) take a full name
+	}
+	for _, n := range names {
+		if _, ok := p.get(n); ok {
+			return errNoPos("%s does not support the following configs: [fullSchemaName]", formatName)
+		}
+	}
+	return nil
 }
 
 // formatReason is a format error without the package prefix: format
