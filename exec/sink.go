@@ -35,6 +35,8 @@ type sink struct {
 	// the current fetch: Kafka Streams forwards them to the output, and
 	// ksqlDB's results carry them.
 	headersOf func(offset int64) []broker.Header
+	// rowBuf is reused to read the key of a null-value record.
+	rowBuf []any
 }
 
 // pendingRecord locates an encoded record in the arena; a negative start
@@ -127,8 +129,15 @@ func (s *sink) add(ctx context.Context, b *types.Batch) (int, error) {
 	for i := 0; i < n; i++ {
 		mark := len(s.arena)
 		r := pendingRecord{kStart: -1, vStart: -1}
+		m := b.Meta(i)
 		if s.keyEnc != nil {
-			out, err := s.keyEnc.EncodeBatchRow(s.arena, b, s.spec.KeyColumns, i)
+			var out []byte
+			var err error
+			if len(s.spec.NullKeysWithoutValue) > 0 && m.Change == types.Delete {
+				out, err = s.keyEnc.EncodeRow(s.arena, s.keyWithoutValue(b, i))
+			} else {
+				out, err = s.keyEnc.EncodeBatchRow(s.arena, b, s.spec.KeyColumns, i)
+			}
 			if err != nil {
 				s.arena = s.arena[:mark]
 				s.badRow(b, i, err)
@@ -144,7 +153,6 @@ func (s *sink) add(ctx context.Context, b *types.Batch) (int, error) {
 				r.kEnd = len(s.arena)
 			}
 		}
-		m := b.Meta(i)
 		if s.valEnc != nil && m.Change != types.Delete && m.Change != types.UpdateBefore {
 			start := len(s.arena)
 			out, err := s.valEnc.EncodeBatchRow(s.arena, b, s.spec.ValueColumns, i)
@@ -178,6 +186,20 @@ func (s *sink) add(ctx context.Context, b *types.Batch) (int, error) {
 		added++
 	}
 	return added, nil
+}
+
+// keyWithoutValue is the key of row i of a null-value record: the key
+// columns, with those in NullKeysWithoutValue set to NULL.
+func (s *sink) keyWithoutValue(b *types.Batch, i int) []any {
+	s.rowBuf = b.Row(i, s.rowBuf)
+	key := make([]any, len(s.spec.KeyColumns))
+	for j, c := range s.spec.KeyColumns {
+		key[j] = s.rowBuf[c]
+	}
+	for _, j := range s.spec.NullKeysWithoutValue {
+		key[j] = nil
+	}
+	return key
 }
 
 // partition picks the output partition the way Kafka's default partitioner

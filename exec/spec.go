@@ -182,6 +182,11 @@ type SinkSpec struct {
 	// encodes windowed keys.
 	Windowed          bool
 	WindowStartColumn int
+	// NullKeysWithoutValue are indexes into KeyColumns of keys computed
+	// from more than the input's key (PARTITION BY over value columns or
+	// ROWTIME). For a stream record whose value is null they are written
+	// NULL, as ksqlDB does: it has no value to evaluate them on.
+	NullKeysWithoutValue []int
 }
 
 // QuerySpec is a complete, runnable query: a source, a pipeline of operators
