@@ -152,3 +152,24 @@ func (a *analysis) unqualify(e ast.Expr) ast.Expr {
 	}
 	return e
 }
+
+// nullKeysWithoutValue lists the key columns (indexes into the output's
+// keys) that PARTITION BY computes from more than the source's key: value
+// columns, ROWTIME and other pseudo columns, table function output. ksqlDB
+// evaluates such expressions on the value, so a null-value record gets a
+// NULL there; keys computed from key columns alone are still evaluated.
+func (a *analysis) nullKeysWithoutValue() []int {
+	if a.partitionBy == nil || a.src.Kind != ast.StreamSource {
+		return nil
+	}
+	var out []int
+	for j, k := range a.keyItems {
+		for _, p := range a.items[k].c.reads {
+			if p >= len(a.src.Columns) || !a.src.Columns[p].Key {
+				out = append(out, j)
+				break
+			}
+		}
+	}
+	return out
+}

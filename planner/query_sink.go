@@ -65,6 +65,7 @@ func planCreateAsSelect(s *ast.CreateAsSelect, cat Catalog, o Options) (p *Query
 	}
 	p.Sink = dst
 	p.Spec.Sink = sinkSpec(dst, p.Columns)
+	p.Spec.Sink.NullKeysWithoutValue = a.nullKeysWithoutValue()
 	if err := a.parsedSinkTimestamp(p, dst, o); err != nil {
 		return nil, err
 	}
@@ -217,6 +218,7 @@ func planInsertInto(s *ast.InsertInto, cat Catalog, o Options) (p *QueryPlan, er
 		p.RequestedQueryID = strings.ToUpper(strings.TrimSpace(id))
 	}
 	p.Spec.Sink = sinkSpec(dst, p.Columns)
+	p.Spec.Sink.NullKeysWithoutValue = a.nullKeysWithoutValue()
 	// Records keep the query's ROWTIME: the target's TIMESTAMP column is
 	// how readers of the target find event time, not how writers set it.
 	p.Spec.Sink.TimestampColumn = -1
