@@ -64,6 +64,12 @@ func (s *Session) pullQuery(ctx context.Context, st *ast.QueryStatement, text st
 	for _, p := range d.Partitions {
 		ends[p.Partition] = p.StableOffset
 	}
+	if len(d.Partitions) > 1 {
+		// Partitions are scanned concurrently, so the first n rows
+		// delivered are not the first n of the answer's order: scan all
+		// and cut after sorting. One partition stops at the LIMIT.
+		spec.Limit = 0
+	}
 	type found struct {
 		row  []any
 		part int32
@@ -118,7 +124,6 @@ func (s *Session) pullQuery(ctx context.Context, st *ast.QueryStatement, text st
 		out.Rows[i] = r.row
 	}
 	if q.Limit != nil && int64(len(out.Rows)) > *q.Limit {
-		// The runtime stops at the LIMIT; this only guards the contract.
 		out.Rows = out.Rows[:*q.Limit]
 	}
 	return out, nil

@@ -45,8 +45,10 @@ func TestPullQueryOnStream(t *testing.T) {
 	if got := rows("SELECT v FROM p WHERE v > 6;"); len(got) != 3 {
 		t.Fatalf("WHERE v > 6: %v", got)
 	}
-	if got := rows("SELECT * FROM p LIMIT 4;"); len(got) != 4 {
-		t.Fatalf("LIMIT 4: %v", got)
+	// LIMIT keeps the first rows of the answer's order, whichever
+	// partition the scan happened to read first.
+	if got := rows("SELECT k, v * 10 AS v10 FROM p LIMIT 4;"); fmt.Sprint(got) != fmt.Sprint(all[:4]) {
+		t.Fatalf("LIMIT 4: %v, want %v", got, all[:4])
 	}
 	if got := rows("SELECT * FROM p LIMIT 0;"); len(got) != 0 {
 		t.Fatalf("LIMIT 0: %v", got)
