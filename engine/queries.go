@@ -34,6 +34,18 @@ type Query struct {
 	mu     sync.Mutex
 	run    *exec.Query // nil until started
 	paused bool
+	// stages run Plan.Stages, the internal queries feeding run.
+	stages []*exec.Query
+}
+
+// each calls f on the running query and its stages; q.mu must be held.
+func (q *Query) each(f func(*exec.Query)) {
+	if q.run != nil {
+		f(q.run)
+	}
+	for _, s := range q.stages {
+		f(s)
+	}
 }
 
 // State returns RUNNING, PAUSED or ERROR (ksqlDB's query states), or
@@ -65,10 +77,16 @@ func (q *Query) Metrics() exec.QueryMetrics {
 // input held when it was called.
 func (q *Query) WaitCaughtUp(ctx context.Context) error {
 	q.mu.Lock()
-	r := q.run
+	r, stages := q.run, q.stages
 	q.mu.Unlock()
 	if r == nil {
 		return nil
+	}
+	// The stages first: what they write is the query's input.
+	for _, s := range stages {
+		if err := s.WaitCaughtUp(ctx); err != nil {
+			return err
+		}
 	}
 	return r.WaitCaughtUp(ctx)
 }
@@ -284,17 +302,41 @@ func (e *Engine) ensureSinkTopic(ctx context.Context, st *ast.CreateAsSelect, si
 // recorded as paused is started paused.
 func (e *Engine) startQuery(ctx context.Context, q *Query, props map[string]string) error {
 	spec := q.Plan.Spec
-	if ci := commitInterval(props); ci > 0 {
+	ci := commitInterval(props)
+	if ci > 0 {
 		spec.CommitInterval = ci
+	}
+	var stages []*exec.Query
+	stopStages := func() {
+		for _, s := range stages {
+			s.Stop(ctx)
+		}
+	}
+	for _, st := range q.Plan.Stages {
+		if ci > 0 {
+			st.CommitInterval = ci
+		}
+		err := e.log.CreateTopic(ctx, st.Sink.Topic, broker.TopicConfig{Partitions: st.Sink.Partitions})
+		if err != nil && !errors.Is(err, broker.ErrTopicExists) {
+			stopStages()
+			return &Error{Code: CodeServerError, Message: fmt.Sprintf("Failed to create internal topic %s: %v", st.Sink.Topic, err), Err: err}
+		}
+		run, err := e.rt.Start(ctx, st)
+		if err != nil {
+			stopStages()
+			return &Error{Code: CodeServerError, Message: fmt.Sprintf("Failed to start query %s: %v", q.ID, err), Err: err}
+		}
+		stages = append(stages, run)
 	}
 	run, err := e.rt.Start(ctx, spec)
 	if err != nil {
+		stopStages()
 		return &Error{Code: CodeServerError, Message: fmt.Sprintf("Failed to start query %s: %v", q.ID, err), Err: err}
 	}
 	q.mu.Lock()
-	q.run = run
+	q.run, q.stages = run, stages
 	if q.paused {
-		run.Pause()
+		q.each((*exec.Query).Pause)
 	}
 	q.mu.Unlock()
 	return nil
@@ -303,15 +345,19 @@ func (e *Engine) startQuery(ctx context.Context, q *Query, props map[string]stri
 // stopQuery stops a query's runtime, which commits what it processed.
 func (e *Engine) stopQuery(q *Query) error {
 	q.mu.Lock()
-	r := q.run
-	q.run = nil
+	r, stages := q.run, q.stages
+	q.run, q.stages = nil, nil
 	q.mu.Unlock()
 	if r == nil {
 		return nil
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	return r.Stop(ctx)
+	err := r.Stop(ctx)
+	for _, s := range stages {
+		err = errors.Join(err, s.Stop(ctx))
+	}
+	return err
 }
 
 // stopQueries stops every persistent query; Close calls it.
@@ -361,16 +407,12 @@ func (e *Engine) queryControl(ctx context.Context, st *ast.QueryControl, ac *app
 		case ast.Pause:
 			q.mu.Lock()
 			q.paused = true
-			if q.run != nil {
-				q.run.Pause()
-			}
+			q.each((*exec.Query).Pause)
 			q.mu.Unlock()
 		case ast.Resume:
 			q.mu.Lock()
 			q.paused = false
-			if q.run != nil {
-				q.run.Resume()
-			}
+			q.each((*exec.Query).Resume)
 			q.mu.Unlock()
 		}
 	}

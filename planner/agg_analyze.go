@@ -22,8 +22,13 @@ type aggAnalysis struct {
 	groupBy  []ast.Expr
 	groupKey []string // normalized text of each GROUP BY expression
 	groupC   []*compiled
-	calls    []*aggCall
-	having   *compiled
+	// repartition says the input is regrouped through an internal topic
+	// first (GROUP BY other than the key of a multi-partition source);
+	// the aggregate then reads rows of the source's columns followed by
+	// the GROUP BY values, so its pseudo columns come after those.
+	repartition bool
+	calls       []*aggCall
+	having      *compiled
 	// offenders collects, while an expression is compiled, the source
 	// columns it reads outside aggregate calls and GROUP BY expressions.
 	offenders []string
@@ -85,6 +90,7 @@ func analyzeAggregate(q *ast.Query, cat Catalog, o Options, sinkName string) (*a
 		}
 	}
 	g := &aggAnalysis{}
+	g.repartition = src.Partitions > 1 && !groupsBySourceKey(a, q.GroupBy)
 	if err := g.analyzeGroupBy(a); err != nil {
 		return nil, nil, err
 	}
@@ -208,6 +214,10 @@ func (g *aggAnalysis) addCall(a *analysis, fc *ast.FunctionCall) (int, error) {
 		}
 	}
 	sc := a.scope.withClause("SELECT")
+	if g.repartition {
+		sc.pseudo = len(a.src.Columns) + len(g.groupBy)
+		sc.width = sc.pseudo + len(exec.PseudoColumns)
+	}
 	sc.subst = func(e ast.Expr, sc *scope) (*compiled, bool, error) {
 		if aggregateFunction(e, sc) != nil {
 			return nil, true, errorf(fc.Pos, "Aggregate functions can not be nested: %s", exprText(fc))

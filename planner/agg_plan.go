@@ -6,6 +6,7 @@ import (
 
 	"github.com/sluicedb/sluice/ast"
 	"github.com/sluicedb/sluice/exec"
+	"github.com/sluicedb/sluice/format"
 	"github.com/sluicedb/sluice/functions"
 	"github.com/sluicedb/sluice/types"
 )
@@ -39,11 +40,6 @@ func planAggregate(s *ast.CreateAsSelect, cat Catalog, o Options) (*QueryPlan, e
 	if s.Kind == ast.StreamSource {
 		return nil, errorf(s.Pos, "Invalid result type. Your SELECT query produces a TABLE. Please use CREATE TABLE AS SELECT statement instead.")
 	}
-	if a.src.Partitions > 1 && !g.groupsBySourceKey(a) {
-		return nil, errorf(q.GroupBy[0].Position(),
-			"GROUP BY other than the key of a source with several partitions is not yet supported (needs a repartition topic): %s has %d partitions",
-			a.src.Name, a.src.Partitions)
-	}
 	p, err := g.build(a, o)
 	if err != nil {
 		return nil, err
@@ -68,12 +64,12 @@ func planAggregate(s *ast.CreateAsSelect, cat Catalog, o Options) (*QueryPlan, e
 // groupsBySourceKey reports whether the GROUP BY expressions are the
 // source's key columns in order: then every group lives in one input
 // partition and the aggregation needs no repartition.
-func (g *aggAnalysis) groupsBySourceKey(a *analysis) bool {
+func groupsBySourceKey(a *analysis, groupBy []ast.Expr) bool {
 	keys := a.src.KeyColumns()
-	if len(keys) != len(g.groupBy) {
+	if len(keys) != len(groupBy) {
 		return false
 	}
-	for i, e := range g.groupBy {
+	for i, e := range groupBy {
 		if a.normalized(e) != a.normalized(&ast.ColumnRef{Name: keys[i].Name}) {
 			return false
 		}
@@ -93,6 +89,26 @@ func (g *aggAnalysis) build(a *analysis, o Options) (*QueryPlan, error) {
 		qs.Operators = append(qs.Operators, exec.NewFilter(spec.Schema, guarded(a.where)))
 		node = &Node{Op: "Filter", Detail: exprText(a.q.Where), Schema: node.Schema, Input: node}
 	}
+	var stages []*exec.QuerySpec
+	groupBy := make([]exec.Evaluator, len(g.groupC))
+	for i, c := range g.groupC {
+		groupBy[i] = guarded(c)
+	}
+	if g.repartition {
+		stage, err := g.repartitionStage(a, qs, o)
+		if err != nil {
+			return nil, err
+		}
+		stages = append(stages, stage)
+		qs = &exec.QuerySpec{ID: o.QueryID, Source: exec.SourceSpec{
+			Topic: stage.Sink.Topic, Partitions: stage.Sink.Partitions, Schema: stage.Operators[len(stage.Operators)-1].Schema(),
+			Key: stage.Sink.Key, Value: stage.Sink.Value, TimestampColumn: -1, FromBeginning: true,
+		}}
+		for i := range groupBy {
+			groupBy[i] = exec.ColumnRef(len(a.src.Columns) + i)
+		}
+		node = &Node{Op: "Repartition", Detail: stage.Sink.Topic, Schema: stage.Operators[len(stage.Operators)-1].Schema().Columns, Input: node}
+	}
 	cols, items := a.outputColumns()
 	schemaCols := cols
 	if a.q.Window != nil {
@@ -110,9 +126,9 @@ func (g *aggAnalysis) build(a *analysis, o Options) (*QueryPlan, error) {
 		Changelog: changelogTopic(o, aggregateOperator),
 	}
 	var groupTexts, callTexts, projTexts []string
-	for i, c := range g.groupC {
-		as.GroupBy = append(as.GroupBy, guarded(c))
-		groupTexts = append(groupTexts, exprText(g.groupBy[i]))
+	as.GroupBy = groupBy
+	for _, e := range g.groupBy {
+		groupTexts = append(groupTexts, exprText(e))
 	}
 	for _, c := range g.calls {
 		newAcc, err := c.call.Accumulator(c.literals, aggregateConfig(o))
@@ -150,7 +166,59 @@ func (g *aggAnalysis) build(a *analysis, o Options) (*QueryPlan, error) {
 	}
 	node = &Node{Op: "Aggregate", Detail: detail, Schema: node.Schema, Input: node}
 	node = &Node{Op: "Project", Detail: strings.Join(projTexts, ", "), Schema: cols, Input: node}
-	return &QueryPlan{Spec: qs, Columns: cols, Inputs: []string{a.src.Name}, Root: node}, nil
+	return &QueryPlan{Spec: qs, Stages: stages, Columns: cols, Inputs: []string{a.src.Name}, Root: node}, nil
+}
+
+// repartitionStage is the query that regroups the input: it reads the
+// source (after WHERE, whose operators it takes from qs) and writes every
+// row to an internal topic keyed by the GROUP BY values, so that all rows
+// of a group reach one partition, and one aggregate task. Its rows hold
+// the source's columns (all in the value) then the GROUP BY values (the
+// key), both JSON; the record timestamp stays ROWTIME.
+func (g *aggAnalysis) repartitionStage(a *analysis, qs *exec.QuerySpec, o Options) (*exec.QuerySpec, error) {
+	var cols []types.Column
+	var exprs []exec.Evaluator
+	for i, c := range a.src.Columns {
+		cols = append(cols, types.Column{Name: c.Name, Type: c.Type})
+		exprs = append(exprs, exec.ColumnRef(i))
+	}
+	var keyCols []types.Column
+	for i, c := range g.groupC {
+		kc := types.Column{Name: fmt.Sprintf("KSQL_GROUP_%d", i), Type: c.typ, Key: true}
+		cols = append(cols, kc)
+		keyCols = append(keyCols, kc)
+		exprs = append(exprs, guarded(c))
+	}
+	schema, err := types.NewSchema(cols...)
+	if err != nil {
+		return nil, fmt.Errorf("planner: repartition schema: %w", err)
+	}
+	sink := &exec.SinkSpec{
+		Topic:           repartitionTopic(o),
+		Partitions:      a.src.Partitions,
+		Key:             exec.SerdeSpec{Format: format.JSON, Columns: keyCols},
+		Value:           exec.SerdeSpec{Format: format.JSON, Columns: cols[:len(a.src.Columns)]},
+		TimestampColumn: -1,
+	}
+	sink.Key.Options.Key = true
+	for i := range a.src.Columns {
+		sink.ValueColumns = append(sink.ValueColumns, i)
+	}
+	for i := range keyCols {
+		sink.KeyColumns = append(sink.KeyColumns, len(a.src.Columns)+i)
+	}
+	ops := append(append([]exec.Operator(nil), qs.Operators...), exec.NewProject(schema, exprs))
+	return &exec.QuerySpec{ID: o.QueryID + "_REPARTITION", Source: qs.Source, Operators: ops, Sink: sink}, nil
+}
+
+// repartitionTopic names the internal topic of a GROUP BY repartition, as
+// ksqlDB does.
+func repartitionTopic(o Options) string {
+	service := "default_"
+	if v, ok := o.Properties["ksql.service.id"]; ok {
+		service = v
+	}
+	return "_confluent-ksql-" + service + "query_" + o.QueryID + "-Aggregate-GroupBy-repartition"
 }
 
 // defaultGraceMs is the grace period of a window without GRACE PERIOD:

@@ -11,6 +11,10 @@ type QueryPlan struct {
 	// Spec is the runnable query; Spec.ID is Options.QueryID and Spec.Sink
 	// is set for persistent queries (CSAS, INSERT INTO).
 	Spec *exec.QuerySpec
+	// Stages are queries that must run beside Spec and feed it through
+	// internal topics (their sinks), which the engine creates: the
+	// repartition of a GROUP BY whose key is not the source's.
+	Stages []*exec.QuerySpec
 	// Columns are the output columns in order, Key marking the columns the
 	// sink writes to the record key. For a transient query they are the
 	// rows' columns (Spec.OutputSchema() without the key flags).
