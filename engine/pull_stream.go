@@ -77,8 +77,9 @@ func (s *Session) pullQuery(ctx context.Context, st *ast.QueryStatement, text st
 	}
 	var mu sync.Mutex
 	var rows []found
+	hasValue := len(spec.Source.Value.Columns) > 0
 	push := func(row []any, m types.RowMeta) error {
-		if m.Change == types.Delete {
+		if m.Change == types.Delete && hasValue {
 			return exec.ErrSkipRow // a null value is no row of a stream
 		}
 		if end, ok := ends[m.Partition]; !ok || m.Offset >= end {

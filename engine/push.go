@@ -49,10 +49,12 @@ func (s *Session) pushQuery(ctx context.Context, st *ast.QueryStatement, text st
 	rows := make(chan []any, pushBuffer)
 	stop := make(chan struct{})
 	var stopOnce sync.Once
+	hasValue := len(plan.Spec.Source.Value.Columns) > 0
 	push := func(row []any, m types.RowMeta) error {
-		if m.Change == types.Delete {
+		if m.Change == types.Delete && hasValue {
 			// A stream record with a null value carries no row: ksqlDB's
-			// push queries skip it (persistent queries pass it on).
+			// push queries skip it (persistent queries pass it on). A
+			// stream without value columns has nothing but its key.
 			return exec.ErrSkipRow
 		}
 		select {

@@ -58,3 +58,24 @@ func TestPushAndPullSkipNullValues(t *testing.T) {
 	}
 	zero.Close()
 }
+
+// TestKeyOnlyStreamRows: a stream without value columns has only its key;
+// its records (whose value is null) are rows for push and pull queries.
+func TestKeyOnlyStreamRows(t *testing.T) {
+	env := newTestEnv(t, Config{})
+	mustExec(t, env, "CREATE STREAM ko (id INT KEY) WITH (kafka_topic='ko', value_format='JSON', partitions=1);")
+	mustExec(t, env, "INSERT INTO ko (id) VALUES (7);")
+	rs := mustExec(t, env, "SELECT * FROM ko;")
+	if got := rs[0].(*Rows).Rows; len(got) != 1 || got[0][0] != int32(7) {
+		t.Fatalf("pull rows %v", got)
+	}
+	mustExec(t, env, "SET 'auto.offset.reset'='earliest';")
+	rs = mustExec(t, env, "SELECT * FROM ko EMIT CHANGES LIMIT 1;")
+	st := rs[0].(*RowStream)
+	defer st.Close()
+	ctx, cancel := context.WithTimeout(env.ctx, 20*time.Second)
+	defer cancel()
+	if row, ok := st.Next(ctx); !ok || row[0] != int32(7) {
+		t.Fatalf("push row %v %v (%v)", row, ok, st.Err())
+	}
+}
