@@ -13,6 +13,7 @@ import (
 
 	"github.com/sluicedb/sluice/ast"
 	"github.com/sluicedb/sluice/parser"
+	"github.com/sluicedb/sluice/planner"
 )
 
 // Session is one client's conversation with the engine: its own property
@@ -122,7 +123,7 @@ func (s *Session) Execute(ctx context.Context, sql string) ([]Result, error) {
 	}
 	var results []Result
 	for _, p := range stmts {
-		r, err := s.executeOne(ctx, p.Text)
+		r, err := s.executeOne(ctx, p.Text, p.Pos)
 		if err != nil {
 			return results, err
 		}
@@ -133,8 +134,9 @@ func (s *Session) Execute(ctx context.Context, sql string) ([]Result, error) {
 	return results, nil
 }
 
-// executeOne substitutes, parses and runs one statement.
-func (s *Session) executeOne(ctx context.Context, text string) (Result, error) {
+// executeOne substitutes, parses and runs one statement; at is where it
+// starts in the script.
+func (s *Session) executeOne(ctx context.Context, text string, at ast.Pos) (Result, error) {
 	text = strings.TrimSpace(text)
 	props := s.Properties()
 	if !strings.EqualFold(props["ksql.variable.substitution.enable"], "false") {
@@ -150,9 +152,27 @@ func (s *Session) executeOne(ctx context.Context, text string) (Result, error) {
 	}
 	r, err := s.safeDispatch(ctx, stmt, text, props)
 	if err != nil {
-		return nil, asEngineError(err, text)
+		return nil, scriptPosition(asEngineError(err, text), at)
 	}
 	return r, nil
+}
+
+// scriptPosition makes the position a planner error prints count lines
+// and columns across the script, as ksqlDB does (it parses the script as a
+// whole): "Line: 2, Col: 13" for the second statement's line. Pos stays
+// relative to the statement text, which is what carets are drawn under.
+func scriptPosition(ee *Error, at ast.Pos) *Error {
+	var ple *planner.Error
+	if at.Line <= 0 || (at.Line == 1 && at.Col <= 1) || !errors.As(ee.Err, &ple) ||
+		ple.Pos.Line <= 0 || ple.NoPosInMessage || ee.Message != ple.Error() {
+		return ee
+	}
+	line, col := ple.Pos.Line+at.Line-1, ple.Pos.Col
+	if ple.Pos.Line == 1 {
+		col += at.Col - 1
+	}
+	ee.Message = fmt.Sprintf("Line: %d, Col: %d: %s", line, col, ple.Msg)
+	return ee
 }
 
 // safeDispatch runs dispatch and turns a panic in the code it calls (the
