@@ -1,11 +1,13 @@
 package exec
 
 import (
+	"cmp"
 	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -54,6 +56,21 @@ type AggregateSpec struct {
 	// Window makes the aggregation windowed; nil aggregates each group
 	// forever.
 	Window *WindowSpec
+	// Final (EMIT FINAL, windowed only) emits one row per window when it
+	// closes instead of one per input row. It needs grouping values the
+	// store key can give back (see KeyDecodable).
+	Final bool
+}
+
+// KeyDecodable reports whether grouping values of type t survive the
+// store key encoding, which EMIT FINAL needs to rebuild a closed window's
+// row from the store alone.
+func KeyDecodable(t *types.Type) bool {
+	switch t.Kind {
+	case types.String, types.Integer, types.Bigint, types.Double, types.Boolean:
+		return true
+	}
+	return false
 }
 
 // WindowSpec describes tumbling (Advance == Size) and hopping windows.
@@ -154,7 +171,10 @@ func (a *Aggregate) ForTask(tc *TaskContext) (Operator, error) {
 	}
 	name := state.StoreName(tc.QueryID, a.spec.Operator, tc.Partition)
 	if w := a.spec.Window; w != nil {
-		op.windows, err = st.WindowStore(name, state.WindowOptions{Size: w.Size, Retention: max(w.Retention, w.Size+w.Grace)})
+		// A window lives while its start is at least the newest start
+		// minus the retention (Kafka Streams' rule), one more
+		// millisecond than the state package's cutoff.
+		op.windows, err = st.WindowStore(name, state.WindowOptions{Size: w.Size, Retention: max(w.Retention, w.Size+w.Grace) + 1})
 	} else {
 		op.store, err = st.KeyValueStore(name)
 	}
@@ -175,10 +195,36 @@ func (a *Aggregate) ForTask(tc *TaskContext) (Operator, error) {
 		return nil, fmt.Errorf("exec: aggregate recovery: %w", err)
 	}
 	op.input, op.changelog, op.clPos = input, cl, rec.Checkpoint.Changelogs[cl]
+	op.lastClose, op.maxStart = math.MinInt64, math.MinInt64
 	if op.windows != nil {
-		op.streamTime = op.windows.StreamTime()
+		if err := op.recoverStreamTime(); err != nil {
+			op.Close()
+			return nil, err
+		}
+		if op.streamTime != math.MinInt64 {
+			// Windows closed at the committed stream time were emitted
+			// in the same transaction.
+			op.lastClose = op.streamTime - a.spec.Window.Grace
+		}
 	}
 	return op, nil
+}
+
+// recoverStreamTime restores the task's stream time after a restart. The
+// store's own stream time is the newest window start (see maxStart); the
+// newest record time is the largest row time stored in the windows that
+// can hold it, which start within one window size of that.
+func (t *aggregateTask) recoverStreamTime() error {
+	t.maxStart = t.windows.StreamTime()
+	if t.maxStart == math.MinInt64 {
+		return nil
+	}
+	return t.windows.Scan(t.maxStart-t.spec.Window.Size, t.maxStart, func(w state.Window) error {
+		if len(w.Value) >= 9 {
+			t.streamTime = max(t.streamTime, int64(binary.BigEndian.Uint64(w.Value[1:9])))
+		}
+		return nil
+	})
 }
 
 // ensureChangelog creates the compacted changelog topic with one partition
@@ -206,9 +252,18 @@ type aggregateTask struct {
 	store      *state.KVStore
 	windows    *state.WindowStore
 	streamTime int64
-	starts     []int64
-	input      broker.TopicPartition
-	changelog  broker.TopicPartition
+	// maxStart is the newest window start written: the store's stream
+	// time, which decides retention. Kafka Streams' window stores advance
+	// theirs by the window starts they are written, not by record times,
+	// and ksqlDB's results (EMIT FINAL in particular) depend on it.
+	maxStart int64
+	// lastClose is the close time (stream time minus grace) up to which
+	// EMIT FINAL has emitted the closed windows.
+	lastClose int64
+	starts    []int64
+	closed    []closedWindow
+	input     broker.TopicPartition
+	changelog broker.TopicPartition
 	// clPos is the changelog offset after the last record the state
 	// holds; pendingPos is the one PrepareCommit appended up to.
 	clPos, pendingPos int64
@@ -253,8 +308,8 @@ func (t *aggregateTask) Process(tc *TaskContext, in *types.Batch, next func(*typ
 			return err
 		}
 	}
-	if t.windows != nil && t.streamTime != math.MinInt64 {
-		if err := t.windows.Expire(t.streamTime); err != nil {
+	if t.windows != nil && t.maxStart != math.MinInt64 {
+		if err := t.windows.Expire(t.maxStart); err != nil {
 			return fmt.Errorf("exec: aggregate expire: %w", err)
 		}
 	}
@@ -313,7 +368,121 @@ func (t *aggregateTask) add(tc *TaskContext, in *types.Batch, i int, row []any, 
 			return err
 		}
 	}
+	if t.spec.Final {
+		return t.emitClosed(tc, in, i, emitted)
+	}
 	return nil
+}
+
+// closedWindow is a window EMIT FINAL is about to emit.
+type closedWindow struct {
+	key   []byte
+	start int64
+	value []byte
+}
+
+// emitClosed emits, once, the final row of every window that the current
+// stream time closed (end + grace <= stream time) since the last call, in
+// window order. Windows that fell out of retention first are gone, as in
+// Kafka Streams, whose window store drops them before the final results
+// are fetched.
+func (t *aggregateTask) emitClosed(tc *TaskContext, in *types.Batch, i int, emitted *int) error {
+	w := t.spec.Window
+	closeAt := t.streamTime - w.Grace
+	if closeAt <= t.lastClose {
+		return nil
+	}
+	if t.maxStart != math.MinInt64 {
+		if err := t.windows.Expire(t.maxStart); err != nil {
+			return fmt.Errorf("exec: aggregate expire: %w", err)
+		}
+	}
+	from := int64(0) // windows never start before 0
+	if t.lastClose != math.MinInt64 {
+		from = t.lastClose - w.Size + 1
+	}
+	t.closed = t.closed[:0]
+	err := t.windows.Scan(from, closeAt-w.Size, func(win state.Window) error {
+		t.closed = append(t.closed, closedWindow{key: slices.Clone(win.Key), start: win.Start, value: slices.Clone(win.Value)})
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("exec: aggregate scan: %w", err)
+	}
+	t.lastClose = closeAt
+	slices.SortStableFunc(t.closed, func(a, b closedWindow) int { return cmp.Compare(a.start, b.start) })
+	for _, cw := range t.closed {
+		keys, err := decodeKeyValues(cw.key, t.keys[:0])
+		if err != nil {
+			return err
+		}
+		t.keys = keys
+		for c, call := range t.spec.Calls {
+			t.accs[c] = call.New()
+		}
+		_, rowtime, err := decodeAggValue(cw.value, t.accs)
+		if err != nil {
+			return err
+		}
+		if !t.results(tc, in, i, cw.start, true, rowtime) {
+			continue
+		}
+		meta := types.RowMeta{Rowtime: rowtime, Partition: in.Meta(i).Partition, Offset: in.Meta(i).Offset}
+		if t.project(tc, in, i, meta) {
+			*emitted++
+		}
+	}
+	return nil
+}
+
+// results fills the result row from t.keys and t.accs and evaluates
+// HAVING on it.
+func (t *aggregateTask) results(tc *TaskContext, in *types.Batch, i int, start int64, windowed bool, rowtime int64) bool {
+	m := in.Meta(i)
+	t.post = append(t.post[:0], t.keys...)
+	for _, acc := range t.accs {
+		r, err := acc.Result()
+		if err != nil {
+			tc.reportRowError(in, i, err)
+			r = nil
+		}
+		t.post = append(t.post, r)
+	}
+	if windowed {
+		t.post = append(t.post, start, start+t.spec.Window.Size)
+	} else {
+		t.post = append(t.post, nil, nil)
+	}
+	t.post = append(t.post, rowtime, m.Partition, m.Offset)
+	if t.spec.Having == nil {
+		return true
+	}
+	v, err := t.spec.Having.Eval(t.post)
+	if err != nil {
+		tc.reportRowError(in, i, err)
+		return false
+	}
+	b, _ := v.(bool)
+	return b
+}
+
+// project appends the output row of the result row; false if it could
+// not be built.
+func (t *aggregateTask) project(tc *TaskContext, in *types.Batch, i int, meta types.RowMeta) bool {
+	t.out = t.out[:0]
+	for _, p := range t.spec.Project {
+		v, err := p.Eval(t.post)
+		if err != nil {
+			tc.reportRowError(in, i, err)
+			v = nil
+		}
+		t.out = append(t.out, v)
+	}
+	if err := t.bb.AppendRow(meta, t.out); err != nil {
+		tc.reportRowError(in, i, err)
+		return false
+	}
+	return true
 }
 
 // update folds the current row's arguments into the group t.key (in the
@@ -345,47 +514,18 @@ func (t *aggregateTask) update(tc *TaskContext, in *types.Batch, i int, m types.
 		}
 	}
 	rowtime = max(rowtime, m.Rowtime)
-	t.post = append(t.post[:0], t.keys...)
-	for _, acc := range t.accs {
-		r, err := acc.Result()
-		if err != nil {
-			tc.reportRowError(in, i, err)
-			r = nil
-		}
-		t.post = append(t.post, r)
+	if t.spec.Final {
+		// EMIT FINAL: the row leaves when the window closes.
+		return t.save(start, windowed, false, rowtime)
 	}
-	if windowed {
-		t.post = append(t.post, start, start+t.spec.Window.Size)
-	} else {
-		t.post = append(t.post, nil, nil)
-	}
-	t.post = append(t.post, rowtime, m.Partition, m.Offset)
-	keep := true
-	if t.spec.Having != nil {
-		v, err := t.spec.Having.Eval(t.post)
-		if err != nil {
-			tc.reportRowError(in, i, err)
-		}
-		b, _ := v.(bool)
-		keep = err == nil && b
-	}
+	keep := t.results(tc, in, i, start, windowed, rowtime)
 	meta := types.RowMeta{Rowtime: rowtime, Partition: m.Partition, Offset: m.Offset}
 	switch {
 	case keep:
-		t.out = t.out[:0]
-		for _, p := range t.spec.Project {
-			v, err := p.Eval(t.post)
-			if err != nil {
-				tc.reportRowError(in, i, err)
-				v = nil
-			}
-			t.out = append(t.out, v)
-		}
-		if err := t.bb.AppendRow(meta, t.out); err != nil {
-			tc.reportRowError(in, i, err)
-			keep = hadOutput
-		} else {
+		if t.project(tc, in, i, meta) {
 			*emitted++
+		} else {
+			keep = hadOutput
 		}
 	case hadOutput:
 		// HAVING turned false: the group leaves the table. The sink
@@ -405,11 +545,18 @@ func (t *aggregateTask) update(tc *TaskContext, in *types.Batch, i int, m types.
 			*emitted++
 		}
 	}
-	t.val, err = encodeAggValue(t.val[:0], keep, rowtime, t.accs)
+	return t.save(start, windowed, keep, rowtime)
+}
+
+// save writes the group's accumulators back.
+func (t *aggregateTask) save(start int64, windowed, hasOutput bool, rowtime int64) error {
+	var err error
+	t.val, err = encodeAggValue(t.val[:0], hasOutput, rowtime, t.accs)
 	if err != nil {
 		return err
 	}
 	if windowed {
+		t.maxStart = max(t.maxStart, start)
 		err = t.windows.Put(t.key, start, t.val)
 		if errors.Is(err, state.ErrExpired) {
 			t.parent.late.Add(1)
@@ -463,20 +610,82 @@ func (t *aggregateTask) Committed(pos int64) {
 	t.clPos = t.pendingPos
 }
 
-// appendKeyValue appends one grouping value to a store key. Grouping
-// columns have fixed types, so each value's text form (tagged, length
-// prefixed) identifies it; equal values give equal keys.
+// appendKeyValue appends one grouping value to a store key: a type tag,
+// then the value. Strings, integers, doubles and booleans are encoded so
+// decodeKeyValues can give them back (EMIT FINAL rebuilds closed windows'
+// rows from the store); other types by their text form, which identifies
+// them (a grouping column has one type) but is not decoded.
 func appendKeyValue(dst []byte, v any) []byte {
-	s := fmt.Sprint(v)
 	switch v := v.(type) {
 	case string:
-		s = v
-	case []byte:
-		s = string(v)
+		dst = append(dst, 's')
+		dst = binary.AppendUvarint(dst, uint64(len(v)))
+		return append(dst, v...)
+	case int32:
+		return binary.BigEndian.AppendUint32(append(dst, 'i'), uint32(v))
+	case int64:
+		return binary.BigEndian.AppendUint64(append(dst, 'l'), uint64(v))
+	case float64:
+		return binary.BigEndian.AppendUint64(append(dst, 'd'), math.Float64bits(v))
+	case bool:
+		if v {
+			return append(dst, 'b', 1)
+		}
+		return append(dst, 'b', 0)
 	}
-	dst = append(dst, 1)
+	s := fmt.Sprint(v)
+	if b, ok := v.([]byte); ok {
+		s = string(b)
+	}
+	dst = append(dst, 't')
 	dst = binary.AppendUvarint(dst, uint64(len(s)))
 	return append(dst, s...)
+}
+
+// errKeyEncoding reports a store key that decodeKeyValues cannot read.
+var errKeyEncoding = errors.New("exec: aggregate state: undecodable grouping key")
+
+// decodeKeyValues reads the grouping values of a store key.
+func decodeKeyValues(b []byte, dst []any) ([]any, error) {
+	for len(b) > 0 {
+		tag := b[0]
+		b = b[1:]
+		switch tag {
+		case 's':
+			n, k := binary.Uvarint(b)
+			if k <= 0 || uint64(len(b)-k) < n {
+				return nil, errKeyEncoding
+			}
+			dst = append(dst, string(b[k:k+int(n)]))
+			b = b[k+int(n):]
+		case 'i':
+			if len(b) < 4 {
+				return nil, errKeyEncoding
+			}
+			dst = append(dst, int32(binary.BigEndian.Uint32(b)))
+			b = b[4:]
+		case 'l', 'd':
+			if len(b) < 8 {
+				return nil, errKeyEncoding
+			}
+			u := binary.BigEndian.Uint64(b)
+			if tag == 'l' {
+				dst = append(dst, int64(u))
+			} else {
+				dst = append(dst, math.Float64frombits(u))
+			}
+			b = b[8:]
+		case 'b':
+			if len(b) < 1 {
+				return nil, errKeyEncoding
+			}
+			dst = append(dst, b[0] == 1)
+			b = b[1:]
+		default:
+			return nil, errKeyEncoding
+		}
+	}
+	return dst, nil
 }
 
 // encodeAggValue lays out a group's stored value: whether the group has a

@@ -54,9 +54,6 @@ func analyzeAggregate(q *ast.Query, cat Catalog, o Options, sinkName string) (*a
 	if q.Window != nil && q.Window.Kind == ast.SessionWindow {
 		return nil, nil, errorf(q.Window.Pos, "SESSION windows are not yet supported")
 	}
-	if q.Window != nil && q.Emit == ast.EmitFinal {
-		return nil, nil, errorf(q.Pos, "EMIT FINAL is not yet supported")
-	}
 	if q.PartitionBy != nil {
 		return nil, nil, errorf(q.Pos, "PARTITION BY is not supported with GROUP BY")
 	}
@@ -93,6 +90,13 @@ func analyzeAggregate(q *ast.Query, cat Catalog, o Options, sinkName string) (*a
 	g.repartition = src.Partitions > 1 && !groupsBySourceKey(a, q.GroupBy)
 	if err := g.analyzeGroupBy(a); err != nil {
 		return nil, nil, err
+	}
+	if q.Emit == ast.EmitFinal {
+		for i, c := range g.groupC {
+			if !exec.KeyDecodable(c.typ) {
+				return nil, nil, errorf(q.GroupBy[i].Position(), "EMIT FINAL with a %s grouping expression is not yet supported", c.typ)
+			}
+		}
 	}
 	// Two passes: the first finds the distinct aggregate calls (and the
 	// errors), the second compiles over the result row, whose width is

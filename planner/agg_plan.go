@@ -61,6 +61,29 @@ func planAggregate(s *ast.CreateAsSelect, cat Catalog, o Options) (*QueryPlan, e
 	return p, nil
 }
 
+// windowWithoutGroupBy rejects a WINDOW clause without GROUP BY, naming
+// the select items that are not aggregates as ksqlDB does.
+func windowWithoutGroupBy(q *ast.Query, o Options) error {
+	if q.Window == nil || len(q.GroupBy) > 0 || len(q.From.Joins) > 0 {
+		return nil
+	}
+	var others []string
+	for _, it := range q.Select {
+		se, ok := it.(*ast.SelectExpr)
+		if !ok {
+			others = append(others, "*")
+			continue
+		}
+		if len(aggregateCalls(se.Expr, o.registry())) == 0 {
+			others = append(others, exprText(se.Expr))
+		}
+	}
+	if len(others) > 0 {
+		return errorf(q.Pos, "Non-aggregate SELECT expression(s) not part of GROUP BY: %s", strings.Join(others, ", "))
+	}
+	return errorf(q.Window.Pos, "WINDOW without GROUP BY is not yet supported")
+}
+
 // groupsBySourceKey reports whether the GROUP BY expressions are the
 // source's key columns in order: then every group lives in one input
 // partition and the aggregation needs no repartition.
@@ -155,10 +178,13 @@ func (g *aggAnalysis) build(a *analysis, o Options) (*QueryPlan, error) {
 	}
 	detail := "GROUP BY " + strings.Join(groupTexts, ", ") + "; " + strings.Join(callTexts, ", ")
 	if w := a.q.Window; w != nil {
-		as.Window = windowSpec(w)
+		as.Window, as.Final = windowSpec(w, a.q.Emit == ast.EmitFinal), a.q.Emit == ast.EmitFinal
 		as.Project = append(as.Project, guarded(readAt(len(g.groupBy)+len(g.calls), types.BigintType)))
 		detail += fmt.Sprintf("; WINDOW %s size %d advance %d grace %d retention %d",
 			w.Kind, as.Window.Size, as.Window.Advance, as.Window.Grace, as.Window.Retention)
+		if as.Final {
+			detail += "; EMIT FINAL"
+		}
 	}
 	qs.Operators = append(qs.Operators, exec.NewAggregate(as))
 	if g.having != nil {
@@ -222,13 +248,17 @@ func repartitionTopic(o Options) string {
 }
 
 // defaultGraceMs is the grace period of a window without GRACE PERIOD:
-// 24 hours, Kafka Streams' default that ksqlDB keeps.
+// 24 hours, Kafka Streams' default that ksqlDB keeps for EMIT CHANGES.
+// With EMIT FINAL, ksqlDB emits at the window's end: no grace.
 const defaultGraceMs = 24 * 60 * 60 * 1000
 
 // windowSpec converts a WINDOW clause; tumbling windows advance by their
 // size.
-func windowSpec(w *ast.Window) *exec.WindowSpec {
+func windowSpec(w *ast.Window, final bool) *exec.WindowSpec {
 	ws := &exec.WindowSpec{Size: w.Size.Millis(), Advance: w.Size.Millis(), Grace: defaultGraceMs}
+	if final {
+		ws.Grace = 0
+	}
 	if w.Kind == ast.HoppingWindow {
 		ws.Advance = w.Advance.Millis()
 	}

@@ -40,6 +40,9 @@ func planCreateAsSelect(s *ast.CreateAsSelect, cat Catalog, o Options) (p *Query
 	if isAggregation(s.Query) && len(s.Query.From.Joins) == 0 {
 		return planAggregate(s, cat, o)
 	}
+	if err := windowWithoutGroupBy(s.Query, o); err != nil {
+		return nil, err
+	}
 	if s.Kind == ast.TableSource {
 		q := s.Query
 		if src, ok := cat.Source(q.From.Left.Name); ok && src.Kind == ast.StreamSource &&
