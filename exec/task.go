@@ -424,6 +424,12 @@ func (t *task) processFetch(ctx context.Context, recs []broker.Record) error {
 		return t.deliverPending()
 	}
 	if t.sink.empty() {
+		if len(t.hooks) > 0 && !t.dirty {
+			// State may have changed without output (HAVING, EMIT
+			// FINAL): commit on the interval all the same, so that
+			// uncommitted state stays bounded under sustained input.
+			t.dirty, t.txnStart = true, time.Now()
+		}
 		return nil
 	}
 	t.fetch = nil
