@@ -110,6 +110,7 @@ func (d *jsonDecoder) general(t *types.Type, depth int) (any, error) {
 				sc.pos++
 			case '}':
 				sc.pos++
+				javaMapOrder(m)
 				return m, nil
 			default:
 				sc.fail("expected ',' or '}'")

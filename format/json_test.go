@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -118,8 +119,43 @@ func TestJSONLargeMap(t *testing.T) {
 		if !ok || v != want {
 			t.Fatalf("k%d = %v, %v; want %d (last duplicate wins)", i, v, ok, want)
 		}
-		if m.Keys[i] != fmt.Sprintf("k%d", i) {
-			t.Fatalf("key %d = %v: first-seen order lost", i, m.Keys[i])
+	}
+	// Entries come in java.util.HashMap order for 30 entries (a 64-slot
+	// table): by spread hash bucket, ties in first-seen order.
+	for i := 1; i < m.Len(); i++ {
+		a, b := javaSpreadHash(m.Keys[i-1].(string))&63, javaSpreadHash(m.Keys[i].(string))&63
+		if a > b {
+			t.Fatalf("keys %v: not in HashMap bucket order", m.Keys)
+		}
+	}
+}
+
+// TestJavaMapOrder pins the order ksqlDB's HashMap gives a few maps, the
+// order its REDUCE and TRANSFORM walk.
+func TestJavaMapOrder(t *testing.T) {
+	for _, tc := range []struct{ in, want []string }{
+		{[]string{"yes, thanks", "nope", "sure, yeah"}, []string{"yes, thanks", "sure, yeah", "nope"}},
+		{[]string{"123", "12", "1234"}, []string{"12", "1234", "123"}},
+		{[]string{"b", "a"}, []string{"a", "b"}},
+		{[]string{"only"}, []string{"only"}},
+	} {
+		m := &types.Map{}
+		for i, k := range tc.in {
+			m.Put(k, int32(i))
+		}
+		javaMapOrder(m)
+		for i, k := range tc.want {
+			if m.Keys[i] != k {
+				t.Fatalf("%q: order %v, want %q", tc.in, m.Keys, tc.want)
+			}
+			if v, _ := m.Lookup(k); v != int32(slices.Index(tc.in, k)) {
+				t.Fatalf("%q: value of %s moved away from its key", tc.in, k)
+			}
+		}
+	}
+	for n, want := range map[int]int{2: 4, 3: 4, 4: 8, 6: 8, 7: 16, 12: 16, 13: 32, 30: 64} {
+		if got := javaTableSize(n); got != want {
+			t.Errorf("javaTableSize(%d) = %d, want %d", n, got, want)
 		}
 	}
 }
