@@ -154,9 +154,7 @@ func rejectStatefulCreate(q *ast.Query, cat *Catalog) error {
 		return nil
 	}
 	if (len(q.GroupBy) > 0 || q.Window != nil) && (q.Window == nil || q.Window.Kind != ast.SessionWindow) && len(q.From.Joins) == 0 {
-		if src, ok := cat.Source(q.From.Left.Name); !ok || src.Kind == ast.StreamSource {
-			return nil
-		}
+		return nil
 	}
 	return rejectStatefulParts(q, cat)
 }

@@ -56,6 +56,9 @@ type AggregateSpec struct {
 	// Window makes the aggregation windowed; nil aggregates each group
 	// forever.
 	Window *WindowSpec
+	// Table, when set, aggregates a table's changelog instead of a
+	// stream (aggregate_table.go).
+	Table *TableInput
 	// Final (EMIT FINAL, windowed only) emits one row per window when it
 	// closes instead of one per input row. It needs grouping values the
 	// store key can give back (see KeyDecodable).
@@ -156,6 +159,12 @@ func (a *Aggregate) ForTask(tc *TaskContext) (Operator, error) {
 			a.mu.Unlock()
 			return nil, err
 		}
+		if a.spec.Table != nil {
+			if err := ensureChangelog(ctx, tc.Broker, a.spec.Table.Changelog, tc); err != nil {
+				a.mu.Unlock()
+				return nil, err
+			}
+		}
 		a.created = true
 	}
 	a.mu.Unlock()
@@ -184,17 +193,28 @@ func (a *Aggregate) ForTask(tc *TaskContext) (Operator, error) {
 	}
 	input := broker.TopicPartition{Topic: tc.Topic, Partition: tc.Partition}
 	cl := broker.TopicPartition{Topic: a.spec.Changelog, Partition: tc.Partition}
+	changelogs := map[string]broker.TopicPartition{name: cl}
+	if a.spec.Table != nil {
+		if op.table, err = openTableState(tc, st, a.spec.Table); err != nil {
+			op.bb.Release()
+			st.Close()
+			return nil, err
+		}
+		changelogs[op.table.rows.Name()] = op.table.changelog
+	}
 	rec, err := st.Recover(ctx, tc.Broker, state.RecoverOptions{
 		Group:      tc.QueryID,
 		Inputs:     []broker.TopicPartition{input},
-		Changelogs: map[string]broker.TopicPartition{name: cl},
+		Changelogs: changelogs,
 	})
 	if err != nil {
-		op.bb.Release()
-		st.Close()
+		op.Close()
 		return nil, fmt.Errorf("exec: aggregate recovery: %w", err)
 	}
 	op.input, op.changelog, op.clPos = input, cl, rec.Checkpoint.Changelogs[cl]
+	if op.table != nil {
+		op.table.clPos = rec.Checkpoint.Changelogs[op.table.changelog]
+	}
 	op.lastClose, op.maxStart = math.MinInt64, math.MinInt64
 	if op.windows != nil {
 		if err := op.recoverStreamTime(); err != nil {
@@ -276,9 +296,12 @@ type aggregateTask struct {
 	key  []byte
 	keys []any
 	args [][]any
-	post []any
-	out  []any
-	val  []byte
+	// table is the state of a table aggregation (aggregate_table.go).
+	table    *tableState
+	undoArgs [][]any
+	post     []any
+	out      []any
+	val      []byte
 }
 
 // Schema implements Operator.
@@ -287,6 +310,9 @@ func (t *aggregateTask) Schema() *types.Schema { return t.spec.Schema }
 // Close implements io.Closer: uncommitted state is dropped with the task.
 func (t *aggregateTask) Close() error {
 	t.bb.Release()
+	if t.table != nil {
+		t.table.close()
+	}
 	return t.task.Close()
 }
 
@@ -299,6 +325,13 @@ func (t *aggregateTask) Process(tc *TaskContext, in *types.Batch, next func(*typ
 	emitted := 0
 	for i := 0; i < n; i++ {
 		m := in.Meta(i)
+		if t.table != nil {
+			if err := t.addTableRow(tc, in, i, m, &emitted); err != nil {
+				t.bb.Discard()
+				return err
+			}
+			continue
+		}
 		if m.Change == types.Delete {
 			continue // a stream's null value: ksqlDB ignores it
 		}
@@ -355,7 +388,7 @@ func (t *aggregateTask) add(tc *TaskContext, in *types.Batch, i int, row []any, 
 	}
 	w := t.spec.Window
 	if w == nil {
-		return t.update(tc, in, i, m, 0, false, emitted)
+		return t.update(tc, in, i, m, 0, false, false, true, emitted)
 	}
 	t.streamTime = max(t.streamTime, m.Rowtime)
 	t.starts = w.windowsFor(m.Rowtime, t.starts)
@@ -364,7 +397,7 @@ func (t *aggregateTask) add(tc *TaskContext, in *types.Batch, i int, row []any, 
 			t.parent.late.Add(1) // the window has closed
 			continue
 		}
-		if err := t.update(tc, in, i, m, start, true, emitted); err != nil {
+		if err := t.update(tc, in, i, m, start, true, false, true, emitted); err != nil {
 			return err
 		}
 	}
@@ -485,9 +518,10 @@ func (t *aggregateTask) project(tc *TaskContext, in *types.Batch, i int, meta ty
 	return true
 }
 
-// update folds the current row's arguments into the group t.key (in the
-// window at start when windowed) and emits the group's new row.
-func (t *aggregateTask) update(tc *TaskContext, in *types.Batch, i int, m types.RowMeta, start int64, windowed bool, emitted *int) error {
+// update retracts t.undoArgs (undo) and folds in t.args (add) in the
+// group t.key (in the window at start when windowed) and emits the
+// group's new row.
+func (t *aggregateTask) update(tc *TaskContext, in *types.Batch, i int, m types.RowMeta, start int64, windowed, undo, add bool, emitted *int) error {
 	var old []byte
 	var found bool
 	var err error
@@ -509,8 +543,15 @@ func (t *aggregateTask) update(tc *TaskContext, in *types.Batch, i int, m types.
 		}
 	}
 	for c := range t.spec.Calls {
-		if err := t.accs[c].Add(t.args[c]); err != nil {
-			tc.reportRowError(in, i, err)
+		if undo {
+			if err := t.accs[c].(Undoer).Undo(t.undoArgs[c]); err != nil {
+				tc.reportRowError(in, i, err)
+			}
+		}
+		if add {
+			if err := t.accs[c].Add(t.args[c]); err != nil {
+				tc.reportRowError(in, i, err)
+			}
 		}
 	}
 	rowtime = max(rowtime, m.Rowtime)
@@ -582,15 +623,31 @@ func (t *aggregateTask) PrepareCommit(ctx context.Context, p broker.Producer) er
 	if len(changes) == 0 {
 		return nil
 	}
-	recs := make([]broker.Record, len(changes))
-	for i, c := range changes {
-		recs[i] = broker.Record{Key: c.Key, Value: c.Value}
+	var recs, rowRecs []broker.Record
+	for _, c := range changes {
+		if t.table != nil && c.Store == t.table.rows.Name() {
+			rowRecs = append(rowRecs, broker.Record{Key: c.Key, Value: c.Value})
+			continue
+		}
+		recs = append(recs, broker.Record{Key: c.Key, Value: c.Value})
 	}
-	first, err := p.Append(ctx, t.changelog, recs)
-	if err != nil {
-		return fmt.Errorf("exec: aggregate changelog: %w", err)
+	if len(recs) > 0 {
+		first, err := p.Append(ctx, t.changelog, recs)
+		if err != nil {
+			return fmt.Errorf("exec: aggregate changelog: %w", err)
+		}
+		t.pendingPos = first + int64(len(recs))
 	}
-	t.pendingPos = first + int64(len(recs))
+	if t.table != nil {
+		t.table.pendingPos = t.table.clPos
+		if len(rowRecs) > 0 {
+			first, err := p.Append(ctx, t.table.changelog, rowRecs)
+			if err != nil {
+				return fmt.Errorf("exec: aggregate changelog: %w", err)
+			}
+			t.table.pendingPos = first + int64(len(rowRecs))
+		}
+	}
 	return nil
 }
 
@@ -599,15 +656,21 @@ func (t *aggregateTask) PrepareCommit(ctx context.Context, p broker.Producer) er
 // leaves the log ahead of pebble, which recovery rolls forward; the task
 // restarts to get there.
 func (t *aggregateTask) Committed(pos int64) {
-	err := t.task.Commit(state.Checkpoint{
+	cp := state.Checkpoint{
 		Offsets:    map[broker.TopicPartition]int64{t.input: pos},
 		Changelogs: map[broker.TopicPartition]int64{t.changelog: t.pendingPos},
-	})
-	if err != nil {
+	}
+	if t.table != nil {
+		cp.Changelogs[t.table.changelog] = t.table.pendingPos
+	}
+	if err := t.task.Commit(cp); err != nil {
 		t.failed = fmt.Errorf("exec: aggregate checkpoint: %w", err)
 		return
 	}
 	t.clPos = t.pendingPos
+	if t.table != nil {
+		t.table.clPos = t.table.pendingPos
+	}
 }
 
 // appendKeyValue appends one grouping value to a store key: a type tag,

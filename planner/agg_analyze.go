@@ -62,8 +62,8 @@ func analyzeAggregate(q *ast.Query, cat Catalog, o Options, sinkName string) (*a
 	if !ok {
 		return nil, nil, errorf(rel.Pos, "Source `%s` does not exist.", rel.Name)
 	}
-	if src.Kind == ast.TableSource {
-		return nil, nil, errorf(rel.Pos, "Aggregations over tables are not yet supported: %s is a table", rel.Name)
+	if src.Kind == ast.TableSource && q.Window != nil {
+		return nil, nil, errorf(q.Window.Pos, "Windowed aggregations over tables are not supported: %s is a table", rel.Name)
 	}
 	if src.Window != nil {
 		return nil, nil, errorf(rel.Pos, "Queries over windowed sources are not yet supported: %s is windowed", rel.Name)
@@ -108,6 +108,11 @@ func analyzeAggregate(q *ast.Query, cat Catalog, o Options, sinkName string) (*a
 	}
 	if len(g.calls) == 0 {
 		return nil, nil, errorf(q.Pos, "GROUP BY requires aggregate functions in either the SELECT or HAVING clause.")
+	}
+	if src.Kind == ast.TableSource {
+		if err := g.checkUndo(q); err != nil {
+			return nil, nil, err
+		}
 	}
 	if err := a.nameItems(); err != nil {
 		return nil, nil, err
@@ -320,6 +325,26 @@ func (g *aggAnalysis) nonAggregateItems(a *analysis, first bool, bad []string) e
 			strings.Join(bad, ", "))
 	}
 	return nil
+}
+
+// checkUndo rejects, on a table, aggregates that cannot retract a row.
+func (g *aggAnalysis) checkUndo(q *ast.Query) error {
+	var names []string
+	seen := map[string]bool{}
+	for _, c := range g.calls {
+		if n := c.call.Function.Name; !functions.SupportsUndo(c.call.Function) && !seen[n] {
+			seen[n] = true
+			names = append(names, n)
+		}
+	}
+	if len(names) == 0 {
+		return nil
+	}
+	list := names[0]
+	if len(names) > 1 {
+		list = strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+	}
+	return errorf(q.Pos, "The aggregation functions %s cannot be applied to a table source, only to a stream source.", list)
 }
 
 // findKeys makes the select items equal to the GROUP BY expressions the

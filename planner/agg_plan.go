@@ -108,7 +108,21 @@ func (g *aggAnalysis) build(a *analysis, o Options) (*QueryPlan, error) {
 	}
 	qs := &exec.QuerySpec{ID: o.QueryID, Source: spec}
 	node := &Node{Op: "Source", Detail: a.src.Name, Schema: a.src.Columns}
-	if a.where != nil {
+	var table *exec.TableInput
+	if a.src.Kind == ast.TableSource {
+		// A table's rows are filtered inside the aggregate, which must
+		// also retract rows that stop passing.
+		table = &exec.TableInput{Schema: spec.Schema, Changelog: changelogTopic(o, "Aggregate-GroupBy-Source")}
+		for i, c := range a.src.Columns {
+			if c.Key {
+				table.KeyColumns = append(table.KeyColumns, i)
+			}
+		}
+		if a.where != nil {
+			table.Where = guarded(a.where)
+			node = &Node{Op: "Filter", Detail: exprText(a.q.Where), Schema: node.Schema, Input: node}
+		}
+	} else if a.where != nil {
 		qs.Operators = append(qs.Operators, exec.NewFilter(spec.Schema, guarded(a.where)))
 		node = &Node{Op: "Filter", Detail: exprText(a.q.Where), Schema: node.Schema, Input: node}
 	}
@@ -116,6 +130,11 @@ func (g *aggAnalysis) build(a *analysis, o Options) (*QueryPlan, error) {
 	groupBy := make([]exec.Evaluator, len(g.groupC))
 	for i, c := range g.groupC {
 		groupBy[i] = guarded(c)
+	}
+	if g.repartition && table != nil {
+		return nil, errorf(a.q.GroupBy[0].Position(),
+			"GROUP BY on a table with several partitions is not yet supported (needs a repartition of its changes): %s has %d partitions",
+			a.src.Name, a.src.Partitions)
 	}
 	if g.repartition {
 		stage, err := g.repartitionStage(a, qs, o)
@@ -147,6 +166,7 @@ func (g *aggAnalysis) build(a *analysis, o Options) (*QueryPlan, error) {
 		Schema:    out,
 		Operator:  aggregateOperator,
 		Changelog: changelogTopic(o, aggregateOperator),
+		Table:     table,
 	}
 	var groupTexts, callTexts, projTexts []string
 	as.GroupBy = groupBy

@@ -1,0 +1,227 @@
+package exec
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+
+	"github.com/sluicedb/sluice/broker"
+	"github.com/sluicedb/sluice/format"
+	"github.com/sluicedb/sluice/state"
+	"github.com/sluicedb/sluice/types"
+)
+
+// Undoer is implemented by accumulators that can retract a row, which an
+// aggregation over a table needs (package functions' accumulators do; the
+// planner rejects those that return an error for it).
+type Undoer interface {
+	Undo(args []any) error
+}
+
+// TableInput makes an aggregation read a table's changelog: each record
+// replaces the row with its key (a tombstone deletes it), so the operator
+// keeps every current row of the table, retracts a row's previous version
+// from its group and adds the new one, as Kafka Streams' table
+// aggregations do with a subtractor and an adder.
+type TableInput struct {
+	// Schema is the table's columns, the layout of the operator's input.
+	Schema *types.Schema
+	// KeyColumns are the positions of the table's primary key columns.
+	KeyColumns []int
+	// Where filters rows before they are aggregated (for a table it cannot
+	// be a separate operator, which would lose the retractions); nil for
+	// none.
+	Where Evaluator
+	// Changelog is the compacted topic backing the store of current rows.
+	Changelog string
+}
+
+// tableState is one task's copy of the current table rows: the source key
+// to the row, stored as its row time and the row's JSON encoding.
+type tableState struct {
+	spec      *TableInput
+	rows      *state.KVStore
+	changelog broker.TopicPartition
+	// clPos and pendingPos are as in aggregateTask, for this store's
+	// changelog.
+	clPos, pendingPos int64
+	enc               format.Encoder
+	dec               *source
+	cols              []int
+	key, val          []byte
+	old               []any
+}
+
+// openTableState opens the rows store and the row codec.
+func openTableState(tc *TaskContext, st *state.Task, spec *TableInput) (*tableState, error) {
+	ts := &tableState{spec: spec, changelog: broker.TopicPartition{Topic: spec.Changelog, Partition: tc.Partition}}
+	var err error
+	if ts.rows, err = st.KeyValueStore(state.StoreName(tc.QueryID, "Aggregate-GroupBy-Source", tc.Partition)); err != nil {
+		return nil, fmt.Errorf("exec: aggregate store: %w", err)
+	}
+	cols := make([]types.Column, len(spec.Schema.Columns))
+	for i, c := range spec.Schema.Columns {
+		cols[i] = types.Column{Name: c.Name, Type: c.Type}
+		ts.cols = append(ts.cols, i)
+	}
+	serde := SerdeSpec{Format: format.JSON, Columns: cols}
+	if ts.enc, err = encoder(serde, false); err != nil {
+		return nil, fmt.Errorf("exec: aggregate row codec: %w", err)
+	}
+	schema, err := types.NewSchema(cols...)
+	if err != nil {
+		return nil, fmt.Errorf("exec: aggregate row codec: %w", err)
+	}
+	if ts.dec, err = newSource(&SourceSpec{Topic: spec.Changelog, Schema: schema, Value: serde, TimestampColumn: -1}, tc, 1); err != nil {
+		return nil, fmt.Errorf("exec: aggregate row codec: %w", err)
+	}
+	return ts, nil
+}
+
+func (ts *tableState) close() { ts.dec.close() }
+
+// errRowDecode reports a stored table row that does not decode.
+var errRowDecode = errors.New("exec: aggregate state: undecodable table row")
+
+// addTableRow applies table record i: the previous row of its key leaves
+// its group, the new row (unless a tombstone) joins its group. A row
+// that stays in its group updates it once.
+func (t *aggregateTask) addTableRow(tc *TaskContext, in *types.Batch, i int, m types.RowMeta, emitted *int) error {
+	ts := t.table
+	row := tc.InputRow(in, i)
+	ts.key = ts.key[:0]
+	for _, c := range ts.spec.KeyColumns {
+		ts.key = appendKeyValue(ts.key, row[c])
+	}
+	stored, found, err := ts.rows.Get(ts.key)
+	if err != nil {
+		return fmt.Errorf("exec: aggregate read: %w", err)
+	}
+	// The previous version: its group and arguments.
+	var oldKey []byte
+	var oldKeys []any
+	if found {
+		var batch *types.Batch
+		if batch, err = ts.decode(stored); err != nil {
+			return err
+		}
+		ts.old = batch.Row(0, ts.old[:0])
+		ts.old = append(ts.old, int64(binary.BigEndian.Uint64(stored)), m.Partition, m.Offset)
+		// The row's values may point into the batch: release it once
+		// they have been used.
+		defer batch.Release()
+		if oldKey, oldKeys = t.groupOf(tc, in, i, ts.old); oldKeys != nil {
+			t.undoArgs = t.evalArgs(tc, in, i, ts.old, t.undoArgs)
+		}
+	}
+	// The new version.
+	var newKey []byte
+	var newKeys []any
+	if m.Change != types.Delete {
+		row = tc.InputRow(in, i)
+		if newKey, newKeys = t.groupOf(tc, in, i, row); newKeys != nil {
+			t.args = t.evalArgs(tc, in, i, row, t.args)
+		}
+	}
+	switch {
+	case oldKeys != nil && newKeys != nil && string(oldKey) == string(newKey):
+		t.key, t.keys = append(t.key[:0], newKey...), append(t.keys[:0], newKeys...)
+		if err := t.update(tc, in, i, m, 0, false, true, true, emitted); err != nil {
+			return err
+		}
+	default:
+		if oldKeys != nil {
+			t.key, t.keys = append(t.key[:0], oldKey...), append(t.keys[:0], oldKeys...)
+			if err := t.update(tc, in, i, m, 0, false, true, false, emitted); err != nil {
+				return err
+			}
+		}
+		if newKeys != nil {
+			t.key, t.keys = append(t.key[:0], newKey...), append(t.keys[:0], newKeys...)
+			if err := t.update(tc, in, i, m, 0, false, false, true, emitted); err != nil {
+				return err
+			}
+		}
+	}
+	// Keep the new version for the next update of the key.
+	if m.Change == types.Delete {
+		if found {
+			return ts.rows.Delete(ts.key)
+		}
+		return nil
+	}
+	ts.val = binary.BigEndian.AppendUint64(ts.val[:0], uint64(m.Rowtime))
+	if ts.val, err = ts.enc.EncodeBatchRow(ts.val, in, ts.cols, i); err != nil {
+		tc.reportRowError(in, i, err)
+		return nil
+	}
+	return ts.rows.Put(ts.key, ts.val)
+}
+
+// decode turns a stored row back into a one-row batch.
+func (ts *tableState) decode(stored []byte) (*types.Batch, error) {
+	if len(stored) < 8 {
+		return nil, errRowDecode
+	}
+	b, err := ts.dec.decode([]broker.Record{{Value: stored[8:]}})
+	if err != nil {
+		return nil, err
+	}
+	if b == nil || b.NumRows() != 1 {
+		if b != nil {
+			b.Release()
+		}
+		return nil, errRowDecode
+	}
+	return b, nil
+}
+
+// groupOf returns the store key and values of row's group, or nil when
+// the row is filtered out or has a NULL grouping value (ksqlDB drops it).
+func (t *aggregateTask) groupOf(tc *TaskContext, in *types.Batch, i int, row []any) ([]byte, []any) {
+	if w := t.table.spec.Where; w != nil {
+		v, err := w.Eval(row)
+		if err != nil {
+			tc.reportRowError(in, i, err)
+			return nil, nil
+		}
+		if b, ok := v.(bool); !ok || !b {
+			return nil, nil
+		}
+	}
+	var key []byte
+	keys := make([]any, 0, len(t.spec.GroupBy))
+	for _, g := range t.spec.GroupBy {
+		v, err := g.Eval(row)
+		if err != nil {
+			tc.reportRowError(in, i, err)
+			return nil, nil
+		}
+		if v == nil {
+			tc.reportRowError(in, i, errors.New("exec: group-by column with NULL value"))
+			return nil, nil
+		}
+		keys = append(keys, v)
+		key = appendKeyValue(key, v)
+	}
+	return key, keys
+}
+
+// evalArgs evaluates every call's arguments over row into dst.
+func (t *aggregateTask) evalArgs(tc *TaskContext, in *types.Batch, i int, row []any, dst [][]any) [][]any {
+	if len(dst) < len(t.spec.Calls) {
+		dst = make([][]any, len(t.spec.Calls))
+	}
+	for c, call := range t.spec.Calls {
+		dst[c] = dst[c][:0]
+		for _, a := range call.Args {
+			v, err := a.Eval(row)
+			if err != nil {
+				tc.reportRowError(in, i, err)
+				v = nil
+			}
+			dst[c] = append(dst[c], v)
+		}
+	}
+	return dst
+}
