@@ -3,7 +3,10 @@ package exec
 import (
 	"bufio"
 	"context"
+	"encoding/binary"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -17,6 +20,7 @@ import (
 	"github.com/sluicedb/sluice/broker"
 	"github.com/sluicedb/sluice/commitlog"
 	"github.com/sluicedb/sluice/state"
+	"github.com/sluicedb/sluice/types"
 )
 
 // TestCrashAggregateExactlyOnce is TestCrashExactlyOnce for the COUNTS
@@ -32,9 +36,22 @@ const aggCrashChildEnv = "SLUICE_EXEC_AGG_CRASH_CHILD"
 
 func TestCrashAggregateExactlyOnce(t *testing.T) {
 	if dir := os.Getenv(aggCrashChildEnv); dir != "" {
-		aggCrashChild(dir)
+		aggCrashChild(dir, os.Getenv(aggCrashWindowEnv) != "")
 		return
 	}
+	t.Run("groups", func(t *testing.T) { crashAggregate(t, false) })
+	// Tumbling windows of 1 s over the readings' times: the window store,
+	// its stream time and retention go through the kills too.
+	t.Run("windows", func(t *testing.T) { crashAggregate(t, true) })
+}
+
+// aggCrashWindowEnv tells the child to run the windowed variant.
+const aggCrashWindowEnv = "SLUICE_EXEC_AGG_CRASH_WINDOWED"
+
+// crashWindow is the window of the windowed crash test.
+var crashWindow = &WindowSpec{Size: 1000, Advance: 1000, Grace: 0}
+
+func crashAggregate(t *testing.T, windowed bool) {
 	seed := uint64(envInt("SLUICE_CRASH_SEED", time.Now().UnixNano()))
 	kills := int(envInt("SLUICE_CRASH_KILLS", 6))
 	n := int(envInt("SLUICE_CRASH_RECORDS", 30000))
@@ -55,6 +72,9 @@ func TestCrashAggregateExactlyOnce(t *testing.T) {
 	run := func(killAt int64, jitter time.Duration) (killed bool) {
 		cmd := exec.Command(os.Args[0], "-test.run=^TestCrashAggregateExactlyOnce$", "-test.count=1")
 		cmd.Env = append(os.Environ(), aggCrashChildEnv+"="+dir)
+		if windowed {
+			cmd.Env = append(cmd.Env, aggCrashWindowEnv+"=1")
+		}
 		cmd.Stderr = os.Stderr
 		stdout, err := cmd.StdoutPipe()
 		if err != nil {
@@ -136,12 +156,16 @@ func TestCrashAggregateExactlyOnce(t *testing.T) {
 	l = openLog(t, dir)
 	defer l.Close()
 	out := readAll(t, l, "counts")
-	checkCounts(t, out, n)
+	if windowed {
+		checkWindowedCounts(t, out, n, crashWindow)
+	} else {
+		checkCounts(t, out, n)
+	}
 	t.Logf("output: %d updates, each key counting 1..n exactly once, final table equal to the batch result", len(out))
 }
 
 // aggCrashChild runs COUNTS until caught up, reporting its progress.
-func aggCrashChild(dir string) {
+func aggCrashChild(dir string, windowed bool) {
 	fail := func(err error) {
 		println("aggregate crash child:", err.Error())
 		os.Exit(2)
@@ -158,6 +182,13 @@ func aggCrashChild(dir string) {
 	spec, err := newCountSpec("CTAS_COUNTS_0", "readings", "counts", 4, 3, 0)
 	if err != nil {
 		fail(err)
+	}
+	if windowed {
+		agg := spec.Operators[0].(*Aggregate)
+		agg.spec.Window = crashWindow
+		agg.spec.Schema = types.MustSchema(append(append([]types.Column(nil), countCols...), types.Column{Name: "$WINDOWSTART", Type: types.BigintType})...)
+		agg.spec.Project = append(agg.spec.Project, EvalFunc(func(row []any) (any, error) { return row[3], nil }))
+		spec.Sink.Windowed, spec.Sink.WindowStartColumn = true, 3
 	}
 	q, err := rt.Start(context.Background(), spec)
 	if err != nil {
@@ -194,4 +225,39 @@ func aggCrashChild(dir string) {
 		fail(err)
 	}
 	os.Exit(0)
+}
+
+// checkWindowedCounts is checkCounts per (key, window): the readings are
+// in time order, so no record is late and every window's updates count
+// 1, 2, 3, ... up to its batch count.
+func checkWindowedCounts(tb testing.TB, out []outRecord, n int, w *WindowSpec) {
+	tb.Helper()
+	want := map[string]int64{}
+	for i := 0; i < n; i++ {
+		r := reading(i)
+		for _, s := range w.windowsFor(r.Timestamp, nil) {
+			want[fmt.Sprintf("%s@%d", r.Key, s)]++
+		}
+	}
+	last := map[string]int64{}
+	for _, r := range out {
+		key := []byte(r.Key)
+		k := fmt.Sprintf("%s@%d", key[:len(key)-8], int64(binary.BigEndian.Uint64(key[len(key)-8:])))
+		var v countRow
+		if err := json.Unmarshal([]byte(r.Value), &v); err != nil {
+			tb.Fatalf("output value %q: %v", r.Value, err)
+		}
+		if v.CNT != last[k]+1 {
+			tb.Fatalf("window %s: count %d after %d: an input row was lost or applied twice", k, v.CNT, last[k])
+		}
+		last[k] = v.CNT
+	}
+	for k, c := range want {
+		if last[k] != c {
+			tb.Fatalf("window %s: final count %d, batch recomputation %d", k, last[k], c)
+		}
+	}
+	if len(last) != len(want) || len(out) != n {
+		tb.Fatalf("%d windows and %d updates, want %d and %d", len(last), len(out), len(want), n)
+	}
 }
