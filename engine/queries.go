@@ -153,7 +153,7 @@ func rejectStatefulCreate(q *ast.Query, cat *Catalog) error {
 	if q == nil || q.From == nil {
 		return nil
 	}
-	if (len(q.GroupBy) > 0 || q.Window != nil) && (q.Window == nil || q.Window.Kind != ast.SessionWindow) && len(q.From.Joins) == 0 {
+	if (len(q.GroupBy) > 0 || q.Window != nil) && len(q.From.Joins) == 0 {
 		return nil
 	}
 	return rejectStatefulParts(q, cat)

@@ -84,6 +84,9 @@ func KeyDecodable(t *types.Type) bool {
 type WindowSpec struct {
 	Size, Advance    int64
 	Grace, Retention int64
+	// Session makes Size the inactivity gap of session windows
+	// (aggregate_session.go).
+	Session bool
 }
 
 // windowsFor returns the starts of the windows containing time ts, in
@@ -179,7 +182,11 @@ func (a *Aggregate) ForTask(tc *TaskContext) (Operator, error) {
 		args: make([][]any, len(a.spec.Calls)),
 	}
 	name := state.StoreName(tc.QueryID, a.spec.Operator, tc.Partition)
-	if w := a.spec.Window; w != nil {
+	if w := a.spec.Window; w != nil && w.Session {
+		// Sessions live while their end is at least the newest end minus
+		// gap and grace (Kafka Streams' rule).
+		op.sessions, err = st.SessionStore(name, state.SessionOptions{Retention: max(w.Retention, w.Size+w.Grace) + 1})
+	} else if w != nil {
 		// A window lives while its start is at least the newest start
 		// minus the retention (Kafka Streams' rule), one more
 		// millisecond than the state package's cutoff.
@@ -216,6 +223,10 @@ func (a *Aggregate) ForTask(tc *TaskContext) (Operator, error) {
 		op.table.clPos = rec.Checkpoint.Changelogs[op.table.changelog]
 	}
 	op.lastClose, op.maxStart = math.MinInt64, math.MinInt64
+	if op.sessions != nil {
+		op.maxStart = op.sessions.StreamTime()
+		op.streamTime = op.maxStart // the newest session end: the newest record time
+	}
 	if op.windows != nil {
 		if err := op.recoverStreamTime(); err != nil {
 			op.Close()
@@ -271,6 +282,7 @@ type aggregateTask struct {
 	// one's; streamTime is the newest record time seen (windowed only).
 	store      *state.KVStore
 	windows    *state.WindowStore
+	sessions   *state.SessionStore
 	streamTime int64
 	// maxStart is the newest window start written: the store's stream
 	// time, which decides retention. Kafka Streams' window stores advance
@@ -346,6 +358,11 @@ func (t *aggregateTask) Process(tc *TaskContext, in *types.Batch, next func(*typ
 			return fmt.Errorf("exec: aggregate expire: %w", err)
 		}
 	}
+	if t.sessions != nil && t.maxStart != math.MinInt64 {
+		if err := t.sessions.Expire(t.maxStart); err != nil {
+			return fmt.Errorf("exec: aggregate expire: %w", err)
+		}
+	}
 	if emitted == 0 {
 		return nil
 	}
@@ -391,6 +408,9 @@ func (t *aggregateTask) add(tc *TaskContext, in *types.Batch, i int, row []any, 
 		return t.update(tc, in, i, m, 0, false, false, true, emitted)
 	}
 	t.streamTime = max(t.streamTime, m.Rowtime)
+	if w.Session {
+		return t.updateSession(tc, in, i, m, emitted)
+	}
 	t.starts = w.windowsFor(m.Rowtime, t.starts)
 	for _, start := range t.starts {
 		if start+w.Size+w.Grace <= t.streamTime {
@@ -457,7 +477,7 @@ func (t *aggregateTask) emitClosed(tc *TaskContext, in *types.Batch, i int, emit
 		if err != nil {
 			return err
 		}
-		if !t.results(tc, in, i, cw.start, true, rowtime) {
+		if !t.results(tc, in, i, cw.start, cw.start+w.Size, true, rowtime) {
 			continue
 		}
 		meta := types.RowMeta{Rowtime: rowtime, Partition: in.Meta(i).Partition, Offset: in.Meta(i).Offset}
@@ -470,7 +490,7 @@ func (t *aggregateTask) emitClosed(tc *TaskContext, in *types.Batch, i int, emit
 
 // results fills the result row from t.keys and t.accs and evaluates
 // HAVING on it.
-func (t *aggregateTask) results(tc *TaskContext, in *types.Batch, i int, start int64, windowed bool, rowtime int64) bool {
+func (t *aggregateTask) results(tc *TaskContext, in *types.Batch, i int, start, end int64, windowed bool, rowtime int64) bool {
 	m := in.Meta(i)
 	t.post = append(t.post[:0], t.keys...)
 	for _, acc := range t.accs {
@@ -482,7 +502,7 @@ func (t *aggregateTask) results(tc *TaskContext, in *types.Batch, i int, start i
 		t.post = append(t.post, r)
 	}
 	if windowed {
-		t.post = append(t.post, start, start+t.spec.Window.Size)
+		t.post = append(t.post, start, end)
 	} else {
 		t.post = append(t.post, nil, nil)
 	}
@@ -559,7 +579,11 @@ func (t *aggregateTask) update(tc *TaskContext, in *types.Batch, i int, m types.
 		// EMIT FINAL: the row leaves when the window closes.
 		return t.save(start, windowed, false, rowtime)
 	}
-	keep := t.results(tc, in, i, start, windowed, rowtime)
+	var end int64
+	if windowed {
+		end = start + t.spec.Window.Size
+	}
+	keep := t.results(tc, in, i, start, end, windowed, rowtime)
 	meta := types.RowMeta{Rowtime: rowtime, Partition: m.Partition, Offset: m.Offset}
 	switch {
 	case keep:
@@ -599,6 +623,11 @@ func (t *aggregateTask) save(start int64, windowed, hasOutput bool, rowtime int6
 	if windowed {
 		t.maxStart = max(t.maxStart, start)
 		err = t.windows.Put(t.key, start, t.val)
+		if err == nil {
+			// The store's stream time moves with each write, as Kafka
+			// Streams' does.
+			err = t.windows.Expire(t.maxStart)
+		}
 		if errors.Is(err, state.ErrExpired) {
 			t.parent.late.Add(1)
 			return nil

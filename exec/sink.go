@@ -147,8 +147,11 @@ func (s *sink) add(ctx context.Context, b *types.Batch) (int, error) {
 				r.kStart, r.kEnd, s.arena = mark, len(out), out
 			}
 			if s.spec.Windowed && out != nil {
-				// ksqlDB's time-windowed key: the key, then the window
-				// start as 8 big-endian bytes.
+				// ksqlDB's windowed keys: the key, then the window start
+				// as 8 big-endian bytes; a session's end comes first.
+				if s.spec.SessionWindowed {
+					s.arena = binary.BigEndian.AppendUint64(s.arena, uint64(b.Int64s(s.spec.WindowEndColumn)[i]))
+				}
 				s.arena = binary.BigEndian.AppendUint64(s.arena, uint64(b.Int64s(s.spec.WindowStartColumn)[i]))
 				r.kEnd = len(s.arena)
 			}

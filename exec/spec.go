@@ -182,6 +182,10 @@ type SinkSpec struct {
 	// encodes windowed keys.
 	Windowed          bool
 	WindowStartColumn int
+	// SessionWindowed marks session windows, whose keys carry the window
+	// end (column WindowEndColumn) before the start.
+	SessionWindowed bool
+	WindowEndColumn int
 	// NullKeysWithoutValue are indexes into KeyColumns of keys computed
 	// from more than the input's key (PARTITION BY over value columns or
 	// ROWTIME). For a stream record whose value is null they are written

@@ -53,6 +53,10 @@ func planAggregate(s *ast.CreateAsSelect, cat Catalog, o Options) (*QueryPlan, e
 	if w := q.Window; w != nil {
 		dst.Window = &WindowInfo{Kind: w.Kind, SizeMs: w.Size.Millis()}
 		p.Spec.Sink.Windowed, p.Spec.Sink.WindowStartColumn = true, len(p.Columns)
+		if w.Kind == ast.SessionWindow {
+			dst.Window.SizeMs = 0
+			p.Spec.Sink.SessionWindowed, p.Spec.Sink.WindowEndColumn = true, len(p.Columns)+1
+		}
 	}
 	if ts := p.Spec.Sink.TimestampColumn; ts >= 0 && p.Columns[ts].Type.Kind == types.String {
 		return nil, errorf(s.Pos, "A STRING TIMESTAMP column on an aggregation's result is not yet supported")
@@ -157,6 +161,9 @@ func (g *aggAnalysis) build(a *analysis, o Options) (*QueryPlan, error) {
 		// A hidden last column carries the window start to the sink,
 		// which appends it to the record key.
 		schemaCols = append(append([]types.Column(nil), cols...), types.Column{Name: "$WINDOWSTART", Type: types.BigintType})
+		if a.q.Window.Kind == ast.SessionWindow {
+			schemaCols = append(schemaCols, types.Column{Name: "$WINDOWEND", Type: types.BigintType})
+		}
 	}
 	out, err := types.NewSchema(schemaCols...)
 	if err != nil {
@@ -200,6 +207,9 @@ func (g *aggAnalysis) build(a *analysis, o Options) (*QueryPlan, error) {
 	if w := a.q.Window; w != nil {
 		as.Window, as.Final = windowSpec(w, a.q.Emit == ast.EmitFinal), a.q.Emit == ast.EmitFinal
 		as.Project = append(as.Project, guarded(readAt(len(g.groupBy)+len(g.calls), types.BigintType)))
+		if w.Kind == ast.SessionWindow {
+			as.Project = append(as.Project, guarded(readAt(len(g.groupBy)+len(g.calls)+1, types.BigintType)))
+		}
 		detail += fmt.Sprintf("; WINDOW %s size %d advance %d grace %d retention %d",
 			w.Kind, as.Window.Size, as.Window.Advance, as.Window.Grace, as.Window.Retention)
 		if as.Final {
@@ -279,8 +289,11 @@ func windowSpec(w *ast.Window, final bool) *exec.WindowSpec {
 	if final {
 		ws.Grace = 0
 	}
-	if w.Kind == ast.HoppingWindow {
+	switch w.Kind {
+	case ast.HoppingWindow:
 		ws.Advance = w.Advance.Millis()
+	case ast.SessionWindow:
+		ws.Session = true // Size is the inactivity gap
 	}
 	if w.Grace != nil {
 		ws.Grace = w.Grace.Millis()
