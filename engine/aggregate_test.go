@@ -2,6 +2,7 @@ package engine
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"testing"
 
@@ -159,5 +160,29 @@ func TestAggregateTableRestart(t *testing.T) {
 		if _, ok := want[k]; !ok && g.N != 0 {
 			t.Errorf("region %s: %+v, recomputation has no rows", k, g)
 		}
+	}
+}
+
+// TestAggregateTerminateDropsState checks that TERMINATE removes an
+// aggregation's changelog topic and state, and that CREATE OR REPLACE of
+// an aggregation is refused rather than resumed from the old state.
+func TestAggregateTerminateDropsState(t *testing.T) {
+	env := newTestEnv(t, Config{StateDir: t.TempDir()})
+	mustExec(t, env, "SET 'auto.offset.reset' = 'earliest';")
+	mustExec(t, env, "CREATE STREAM s (k STRING KEY, v INT) WITH (kafka_topic='s', value_format='JSON', partitions=1);")
+	mustExec(t, env, "CREATE TABLE c AS SELECT k, COUNT(*) AS n FROM s GROUP BY k;")
+	if err := env.e.WaitCaughtUp(env.ctx); err != nil {
+		t.Fatal(err)
+	}
+	changelog := "_confluent-ksql-default_query_CTAS_C_0-Aggregate-Aggregate-Materialize-changelog"
+	if _, err := env.log.DescribeTopic(env.ctx, changelog); err != nil {
+		t.Fatalf("changelog topic: %v", err)
+	}
+	if _, err := env.s.Execute(env.ctx, "CREATE OR REPLACE TABLE c AS SELECT k, COUNT(*) AS n, SUM(v) AS total FROM s GROUP BY k;"); err == nil {
+		t.Fatal("CREATE OR REPLACE of an aggregation was accepted")
+	}
+	mustExec(t, env, "TERMINATE CTAS_C_0;")
+	if _, err := env.log.DescribeTopic(env.ctx, changelog); !errors.Is(err, broker.ErrUnknownTopic) {
+		t.Fatalf("changelog topic after TERMINATE: %v", err)
 	}
 }

@@ -200,6 +200,11 @@ func (e *Engine) createAsSelect(ctx context.Context, st *ast.CreateAsSelect, ac 
 	}
 	var id string
 	if replaced != nil {
+		// An aggregation's state belongs to its definition: another one
+		// cannot continue from it.
+		if hasState(replaced.Plan) || (st.Query != nil && len(st.Query.GroupBy) > 0) {
+			return nil, errorf(st, "CREATE OR REPLACE of an aggregation is not yet supported: terminate %s and create the table again", replaced.ID)
+		}
 		// CREATE OR REPLACE keeps the query id, and with it the committed
 		// offsets: the new definition continues where the old one stopped.
 		id = replaced.ID
@@ -358,6 +363,35 @@ func (e *Engine) stopQuery(q *Query) error {
 	return err
 }
 
+// hasState reports whether a planned query keeps state (aggregations).
+func hasState(p *planner.QueryPlan) bool {
+	if p == nil {
+		return false
+	}
+	for _, op := range p.Spec.Operators {
+		if _, ok := op.(*exec.Aggregate); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// dropQueryState deletes a terminated query's state, changelog topics and
+// internal topics; failures are logged (the query is gone either way).
+func (e *Engine) dropQueryState(ctx context.Context, q *Query) {
+	if q.Plan == nil {
+		return
+	}
+	if err := exec.DropQueryState(ctx, q.Plan.Spec, e.state, e.log); err != nil {
+		e.logf("engine: terminate %s: drop state: %v", q.ID, err)
+	}
+	for _, st := range q.Plan.Stages {
+		if err := e.log.DeleteTopic(ctx, st.Sink.Topic); err != nil && !errors.Is(err, broker.ErrUnknownTopic) {
+			e.logf("engine: terminate %s: delete %s: %v", q.ID, st.Sink.Topic, err)
+		}
+	}
+}
+
 // stopQueries stops every persistent query; Close calls it.
 func (e *Engine) stopQueries() error {
 	var errs []error
@@ -401,6 +435,7 @@ func (e *Engine) queryControl(ctx context.Context, st *ast.QueryControl, ac *app
 			if err := e.stopQuery(q); err != nil {
 				e.logf("engine: terminate %s: %v", q.ID, err)
 			}
+			e.dropQueryState(ctx, q)
 			e.cat.dropQuery(q.ID)
 		case ast.Pause:
 			q.mu.Lock()

@@ -820,3 +820,40 @@ func decodeAggValue(b []byte, accs []Accumulator) (hasOutput bool, rowtime int64
 	}
 	return hasOutput, rowtime, nil
 }
+
+// DropQueryState deletes what the aggregations of spec keep for query
+// spec.ID, once it is terminated for good: each task's state (checkpoint
+// and stores) in db and the changelog topics in log. A query that restarts
+// later would otherwise resume from state of another definition.
+func DropQueryState(ctx context.Context, spec *QuerySpec, db *state.DB, log broker.Log) error {
+	var errs []error
+	for _, op := range spec.Operators {
+		a, ok := op.(*Aggregate)
+		if !ok {
+			continue
+		}
+		topics := []string{a.spec.Changelog}
+		if a.spec.Table != nil {
+			topics = append(topics, a.spec.Table.Changelog)
+		}
+		for p := 0; p < max(spec.Source.Partitions, 1); p++ {
+			if db == nil {
+				break
+			}
+			stores := []string{state.StoreName(spec.ID, a.spec.Operator, int32(p))}
+			if a.spec.Table != nil {
+				stores = append(stores, state.StoreName(spec.ID, tableRowsOperator, int32(p)))
+			}
+			for _, s := range stores {
+				errs = append(errs, db.DropStore(s))
+			}
+			errs = append(errs, db.DropTask(fmt.Sprintf("%s/%s/%d", spec.ID, a.spec.Operator, p)))
+		}
+		for _, t := range topics {
+			if err := log.DeleteTopic(ctx, t); err != nil && !errors.Is(err, broker.ErrUnknownTopic) {
+				errs = append(errs, err)
+			}
+		}
+	}
+	return errors.Join(errs...)
+}

@@ -36,6 +36,9 @@ type TableInput struct {
 	Changelog string
 }
 
+// tableRowsOperator names the store of a table aggregation's current rows.
+const tableRowsOperator = "Aggregate-GroupBy-Source"
+
 // tableState is one task's copy of the current table rows: the source key
 // to the row, stored as its row time and the row's JSON encoding.
 type tableState struct {
@@ -56,7 +59,7 @@ type tableState struct {
 func openTableState(tc *TaskContext, st *state.Task, spec *TableInput) (*tableState, error) {
 	ts := &tableState{spec: spec, changelog: broker.TopicPartition{Topic: spec.Changelog, Partition: tc.Partition}}
 	var err error
-	if ts.rows, err = st.KeyValueStore(state.StoreName(tc.QueryID, "Aggregate-GroupBy-Source", tc.Partition)); err != nil {
+	if ts.rows, err = st.KeyValueStore(state.StoreName(tc.QueryID, tableRowsOperator, tc.Partition)); err != nil {
 		return nil, fmt.Errorf("exec: aggregate store: %w", err)
 	}
 	cols := make([]types.Column, len(spec.Schema.Columns))
