@@ -1,13 +1,10 @@
 package exec
 
 import (
-	"cmp"
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
-	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -74,45 +71,6 @@ func KeyDecodable(t *types.Type) bool {
 		return true
 	}
 	return false
-}
-
-// WindowSpec describes tumbling (Advance == Size) and hopping windows.
-// Times are milliseconds. A window closes when the task's stream time (the
-// newest record time it has seen) reaches its end plus Grace; records for
-// closed windows are dropped and counted. Retention is how long the store
-// keeps windows after they end, at least Size+Grace.
-type WindowSpec struct {
-	Size, Advance    int64
-	Grace, Retention int64
-	// Session makes Size the inactivity gap of session windows
-	// (aggregate_session.go).
-	Session bool
-}
-
-// windowsFor returns the starts of the windows containing time ts, in
-// ascending order.
-func (w *WindowSpec) windowsFor(ts int64, dst []int64) []int64 {
-	dst = dst[:0]
-	first := ts - w.Size + 1
-	start := first - mod(first, w.Advance)
-	if start < first {
-		start += w.Advance
-	}
-	for ; start <= ts; start += w.Advance {
-		if start >= 0 {
-			dst = append(dst, start)
-		}
-	}
-	return dst
-}
-
-// mod is the non-negative remainder.
-func mod(a, b int64) int64 {
-	m := a % b
-	if m < 0 {
-		m += b
-	}
-	return m
 }
 
 // Aggregate is the GROUP BY operator over a stream. It emits one table
@@ -195,6 +153,7 @@ func (a *Aggregate) ForTask(tc *TaskContext) (Operator, error) {
 		op.store, err = st.KeyValueStore(name)
 	}
 	if err != nil {
+		op.bb.Release()
 		st.Close()
 		return nil, fmt.Errorf("exec: aggregate store: %w", err)
 	}
@@ -239,23 +198,6 @@ func (a *Aggregate) ForTask(tc *TaskContext) (Operator, error) {
 		}
 	}
 	return op, nil
-}
-
-// recoverStreamTime restores the task's stream time after a restart. The
-// store's own stream time is the newest window start (see maxStart); the
-// newest record time is the largest row time stored in the windows that
-// can hold it, which start within one window size of that.
-func (t *aggregateTask) recoverStreamTime() error {
-	t.maxStart = t.windows.StreamTime()
-	if t.maxStart == math.MinInt64 {
-		return nil
-	}
-	return t.windows.Scan(t.maxStart-t.spec.Window.Size, t.maxStart, func(w state.Window) error {
-		if len(w.Value) >= 9 {
-			t.streamTime = max(t.streamTime, int64(binary.BigEndian.Uint64(w.Value[1:9])))
-		}
-		return nil
-	})
 }
 
 // ensureChangelog creates the compacted changelog topic with one partition
@@ -423,67 +365,6 @@ func (t *aggregateTask) add(tc *TaskContext, in *types.Batch, i int, row []any, 
 	}
 	if t.spec.Final {
 		return t.emitClosed(tc, in, i, emitted)
-	}
-	return nil
-}
-
-// closedWindow is a window EMIT FINAL is about to emit.
-type closedWindow struct {
-	key   []byte
-	start int64
-	value []byte
-}
-
-// emitClosed emits, once, the final row of every window that the current
-// stream time closed (end + grace <= stream time) since the last call, in
-// window order. Windows that fell out of retention first are gone, as in
-// Kafka Streams, whose window store drops them before the final results
-// are fetched.
-func (t *aggregateTask) emitClosed(tc *TaskContext, in *types.Batch, i int, emitted *int) error {
-	w := t.spec.Window
-	closeAt := t.streamTime - w.Grace
-	if closeAt <= t.lastClose {
-		return nil
-	}
-	if t.maxStart != math.MinInt64 {
-		if err := t.windows.Expire(t.maxStart); err != nil {
-			return fmt.Errorf("exec: aggregate expire: %w", err)
-		}
-	}
-	from := int64(0) // windows never start before 0
-	if t.lastClose != math.MinInt64 {
-		from = t.lastClose - w.Size + 1
-	}
-	t.closed = t.closed[:0]
-	err := t.windows.Scan(from, closeAt-w.Size, func(win state.Window) error {
-		t.closed = append(t.closed, closedWindow{key: slices.Clone(win.Key), start: win.Start, value: slices.Clone(win.Value)})
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("exec: aggregate scan: %w", err)
-	}
-	t.lastClose = closeAt
-	slices.SortStableFunc(t.closed, func(a, b closedWindow) int { return cmp.Compare(a.start, b.start) })
-	for _, cw := range t.closed {
-		keys, err := decodeKeyValues(cw.key, t.keys[:0])
-		if err != nil {
-			return err
-		}
-		t.keys = keys
-		for c, call := range t.spec.Calls {
-			t.accs[c] = call.New()
-		}
-		_, rowtime, err := decodeAggValue(cw.value, t.accs)
-		if err != nil {
-			return err
-		}
-		if !t.results(tc, in, i, cw.start, cw.start+w.Size, true, rowtime) {
-			continue
-		}
-		meta := types.RowMeta{Rowtime: rowtime, Partition: in.Meta(i).Partition, Offset: in.Meta(i).Offset}
-		if t.project(tc, in, i, meta) {
-			*emitted++
-		}
 	}
 	return nil
 }
@@ -700,125 +581,6 @@ func (t *aggregateTask) Committed(pos int64) {
 	if t.table != nil {
 		t.table.clPos = t.table.pendingPos
 	}
-}
-
-// appendKeyValue appends one grouping value to a store key: a type tag,
-// then the value. Strings, integers, doubles and booleans are encoded so
-// decodeKeyValues can give them back (EMIT FINAL rebuilds closed windows'
-// rows from the store); other types by their text form, which identifies
-// them (a grouping column has one type) but is not decoded.
-func appendKeyValue(dst []byte, v any) []byte {
-	switch v := v.(type) {
-	case string:
-		dst = append(dst, 's')
-		dst = binary.AppendUvarint(dst, uint64(len(v)))
-		return append(dst, v...)
-	case int32:
-		return binary.BigEndian.AppendUint32(append(dst, 'i'), uint32(v))
-	case int64:
-		return binary.BigEndian.AppendUint64(append(dst, 'l'), uint64(v))
-	case float64:
-		return binary.BigEndian.AppendUint64(append(dst, 'd'), math.Float64bits(v))
-	case bool:
-		if v {
-			return append(dst, 'b', 1)
-		}
-		return append(dst, 'b', 0)
-	}
-	s := fmt.Sprint(v)
-	if b, ok := v.([]byte); ok {
-		s = string(b)
-	}
-	dst = append(dst, 't')
-	dst = binary.AppendUvarint(dst, uint64(len(s)))
-	return append(dst, s...)
-}
-
-// errKeyEncoding reports a store key that decodeKeyValues cannot read.
-var errKeyEncoding = errors.New("exec: aggregate state: undecodable grouping key")
-
-// decodeKeyValues reads the grouping values of a store key.
-func decodeKeyValues(b []byte, dst []any) ([]any, error) {
-	for len(b) > 0 {
-		tag := b[0]
-		b = b[1:]
-		switch tag {
-		case 's':
-			n, k := binary.Uvarint(b)
-			if k <= 0 || uint64(len(b)-k) < n {
-				return nil, errKeyEncoding
-			}
-			dst = append(dst, string(b[k:k+int(n)]))
-			b = b[k+int(n):]
-		case 'i':
-			if len(b) < 4 {
-				return nil, errKeyEncoding
-			}
-			dst = append(dst, int32(binary.BigEndian.Uint32(b)))
-			b = b[4:]
-		case 'l', 'd':
-			if len(b) < 8 {
-				return nil, errKeyEncoding
-			}
-			u := binary.BigEndian.Uint64(b)
-			if tag == 'l' {
-				dst = append(dst, int64(u))
-			} else {
-				dst = append(dst, math.Float64frombits(u))
-			}
-			b = b[8:]
-		case 'b':
-			if len(b) < 1 {
-				return nil, errKeyEncoding
-			}
-			dst = append(dst, b[0] == 1)
-			b = b[1:]
-		default:
-			return nil, errKeyEncoding
-		}
-	}
-	return dst, nil
-}
-
-// encodeAggValue lays out a group's stored value: whether the group has a
-// row in the output table, its newest input time, then each accumulator's
-// state, length prefixed.
-func encodeAggValue(dst []byte, hasOutput bool, rowtime int64, accs []Accumulator) ([]byte, error) {
-	flag := byte(0)
-	if hasOutput {
-		flag = 1
-	}
-	dst = append(dst, flag)
-	dst = binary.BigEndian.AppendUint64(dst, uint64(rowtime))
-	for _, a := range accs {
-		b, err := a.MarshalBinary()
-		if err != nil {
-			return nil, fmt.Errorf("exec: aggregate state: %w", err)
-		}
-		dst = binary.AppendUvarint(dst, uint64(len(b)))
-		dst = append(dst, b...)
-	}
-	return dst, nil
-}
-
-// decodeAggValue reads what encodeAggValue wrote into fresh accumulators.
-func decodeAggValue(b []byte, accs []Accumulator) (hasOutput bool, rowtime int64, err error) {
-	if len(b) < 9 {
-		return false, 0, errors.New("exec: aggregate state: short value")
-	}
-	hasOutput, rowtime = b[0] == 1, int64(binary.BigEndian.Uint64(b[1:9]))
-	b = b[9:]
-	for _, a := range accs {
-		n, k := binary.Uvarint(b)
-		if k <= 0 || uint64(len(b)-k) < n {
-			return false, 0, errors.New("exec: aggregate state: corrupt value")
-		}
-		if err := a.UnmarshalBinary(b[k : k+int(n)]); err != nil {
-			return false, 0, fmt.Errorf("exec: aggregate state: %w", err)
-		}
-		b = b[k+int(n):]
-	}
-	return hasOutput, rowtime, nil
 }
 
 // DropQueryState deletes what the aggregations of spec keep for query
