@@ -1,10 +1,12 @@
 package engine
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/sluicedb/sluice/broker"
 )
@@ -184,5 +186,32 @@ func TestAggregateTerminateDropsState(t *testing.T) {
 	mustExec(t, env, "TERMINATE CTAS_C_0;")
 	if _, err := env.log.DescribeTopic(env.ctx, changelog); !errors.Is(err, broker.ErrUnknownTopic) {
 		t.Fatalf("changelog topic after TERMINATE: %v", err)
+	}
+}
+
+// TestAggregatePushQuery runs GROUP BY as a push query: one row per input
+// row, in select order, the key not required in the projection.
+func TestAggregatePushQuery(t *testing.T) {
+	env := newTestEnv(t, Config{})
+	mustExec(t, env, "SET 'auto.offset.reset' = 'earliest';")
+	mustExec(t, env, "CREATE STREAM ev (k STRING KEY, dev STRING, v INT) WITH (kafka_topic='ev', value_format='JSON', partitions=1);")
+	for i, dev := range []string{"a", "b", "a", "a"} {
+		mustExec(t, env, fmt.Sprintf("INSERT INTO ev (k, dev, v) VALUES ('k%d', '%s', %d);", i, dev, i+1))
+	}
+	rs := mustExec(t, env, "SELECT COUNT(*) AS n, SUM(v) AS total FROM ev GROUP BY dev EMIT CHANGES LIMIT 4;")
+	stream := rs[0].(*RowStream)
+	ctx, cancel := context.WithTimeout(env.ctx, 20*time.Second)
+	defer cancel()
+	var got []string
+	for {
+		row, ok := stream.Next(ctx)
+		if !ok {
+			break
+		}
+		got = append(got, fmt.Sprint(row))
+	}
+	want := []string{"[1 1]", "[1 2]", "[2 4]", "[3 8]"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("rows %v, want %v (%v)", got, want, stream.Err())
 	}
 }

@@ -27,7 +27,7 @@ func (s *Session) pushQuery(ctx context.Context, st *ast.QueryStatement, text st
 	if q.Emit == ast.EmitNone {
 		return s.pullQuery(ctx, st, text, props)
 	}
-	if err := rejectStateful(q, e.cat); err != nil {
+	if err := rejectStatefulPush(q, e.cat); err != nil {
 		return nil, err
 	}
 	id := transientID(q)

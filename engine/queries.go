@@ -159,6 +159,15 @@ func rejectStatefulCreate(q *ast.Query, cat *Catalog) error {
 	return rejectStatefulParts(q, cat)
 }
 
+// rejectStatefulPush is rejectStateful for push queries, which may
+// aggregate (the planner checks the rest).
+func rejectStatefulPush(q *ast.Query, cat *Catalog) error {
+	if q != nil && q.From != nil && len(q.GroupBy) > 0 && len(q.From.Joins) == 0 {
+		return nil
+	}
+	return rejectStateful(q, cat)
+}
+
 func rejectStatefulParts(q *ast.Query, cat *Catalog) error {
 	switch {
 	case len(q.From.Joins) > 0:

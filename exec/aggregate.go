@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -53,6 +55,9 @@ type AggregateSpec struct {
 	// Window makes the aggregation windowed; nil aggregates each group
 	// forever.
 	Window *WindowSpec
+	// Transient marks a push query's aggregation: its state lives only
+	// as long as the query (no changelog, no recovery, dropped on close).
+	Transient bool
 	// Table, when set, aggregates a table's changelog instead of a
 	// stream (aggregate_table.go).
 	Table *TableInput
@@ -115,7 +120,7 @@ func (a *Aggregate) ForTask(tc *TaskContext) (Operator, error) {
 	}
 	ctx := context.Background()
 	a.mu.Lock()
-	if !a.created {
+	if !a.created && !a.spec.Transient {
 		if err := ensureChangelog(ctx, tc.Broker, a.spec.Changelog, tc); err != nil {
 			a.mu.Unlock()
 			return nil, err
@@ -135,6 +140,7 @@ func (a *Aggregate) ForTask(tc *TaskContext) (Operator, error) {
 	}
 	op := &aggregateTask{
 		parent: a, spec: a.spec, task: st, streamTime: math.MinInt64,
+		lastClose: math.MinInt64, maxStart: math.MinInt64,
 		bb:   types.NewBatchBuilder(batchAllocator, a.spec.Schema),
 		accs: make([]Accumulator, len(a.spec.Calls)),
 		args: make([][]any, len(a.spec.Calls)),
@@ -168,6 +174,11 @@ func (a *Aggregate) ForTask(tc *TaskContext) (Operator, error) {
 		}
 		changelogs[op.table.rows.Name()] = op.table.changelog
 	}
+	if a.spec.Transient {
+		// A push query starts from nothing and keeps nothing.
+		op.db, op.transient = tc.State, slices.Collect(maps.Keys(changelogs))
+		return op, nil
+	}
 	rec, err := st.Recover(ctx, tc.Broker, state.RecoverOptions{
 		Group:      tc.QueryID,
 		Inputs:     []broker.TopicPartition{input},
@@ -181,7 +192,6 @@ func (a *Aggregate) ForTask(tc *TaskContext) (Operator, error) {
 	if op.table != nil {
 		op.table.clPos = rec.Checkpoint.Changelogs[op.table.changelog]
 	}
-	op.lastClose, op.maxStart = math.MinInt64, math.MinInt64
 	if op.sessions != nil {
 		op.maxStart = op.sessions.StreamTime()
 		op.streamTime = op.maxStart // the newest session end: the newest record time
@@ -220,6 +230,10 @@ type aggregateTask struct {
 	parent *Aggregate
 	spec   *AggregateSpec
 	task   *state.Task
+	// db and transient are set for a push query's aggregation: the DB and
+	// the stores to drop when the task closes.
+	db        *state.DB
+	transient []string
 	// store holds a non-windowed aggregation's groups, windows a windowed
 	// one's; streamTime is the newest record time seen (windowed only).
 	store      *state.KVStore
@@ -267,7 +281,16 @@ func (t *aggregateTask) Close() error {
 	if t.table != nil {
 		t.table.close()
 	}
-	return t.task.Close()
+	err := t.task.Close()
+	if t.db != nil {
+		// A push query's state: never committed, so only its store
+		// registrations remain to drop.
+		for _, name := range t.transient {
+			err = errors.Join(err, t.db.DropStore(name))
+		}
+		err = errors.Join(err, t.db.DropTask(t.task.ID()))
+	}
+	return err
 }
 
 // Process implements Operator.
@@ -293,6 +316,13 @@ func (t *aggregateTask) Process(tc *TaskContext, in *types.Batch, next func(*typ
 		if err := t.add(tc, in, i, row, m, &emitted); err != nil {
 			t.bb.Discard()
 			return err
+		}
+	}
+	if t.db != nil && t.task.NeedsCommit() {
+		// A push query never commits with the log: write its state down
+		// when it outgrows the memory budget.
+		if err := t.task.Commit(state.Checkpoint{}); err != nil {
+			return fmt.Errorf("exec: aggregate state: %w", err)
 		}
 	}
 	if t.windows != nil && t.maxStart != math.MinInt64 {
@@ -473,8 +503,9 @@ func (t *aggregateTask) update(tc *TaskContext, in *types.Batch, i int, m types.
 		} else {
 			keep = hadOutput
 		}
-	case hadOutput:
-		// HAVING turned false: the group leaves the table. The sink
+	case hadOutput && !t.spec.Transient:
+		// HAVING turned false: the group leaves the table (a push
+		// query's rows have no tombstones). The sink
 		// encodes only the key (and window) of a delete.
 		t.out = t.out[:0]
 		for j, p := range t.spec.Project {

@@ -57,7 +57,7 @@ func (t *aggregateTask) updateSession(tc *TaskContext, in *types.Batch, i int, m
 				tc.reportRowError(in, i, err)
 			}
 		}
-		if hadOutput {
+		if hadOutput && !t.spec.Transient {
 			t.sessionTombstone(tc, in, i, m, s, emitted)
 		}
 		if err := t.sessions.Remove(t.key, s.Start, s.End); err != nil {

@@ -1,6 +1,7 @@
 package planner
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -48,6 +49,12 @@ type aggCall struct {
 // analyzeAggregate resolves, types and checks a GROUP BY query over a
 // stream, reusing the select analysis for the source, WHERE and naming.
 func analyzeAggregate(q *ast.Query, cat Catalog, o Options, sinkName string) (*analysis, *aggAnalysis, error) {
+	return analyzeAggregation(q, cat, o, sinkName, true)
+}
+
+// analyzeAggregation is analyzeAggregate for persistent queries and push
+// queries (persistent false: no key rules, output in select order).
+func analyzeAggregation(q *ast.Query, cat Catalog, o Options, sinkName string, persistent bool) (*analysis, *aggAnalysis, error) {
 	if len(q.From.Joins) > 0 {
 		return nil, nil, errorf(q.From.Joins[0].Pos, "JOIN is not yet supported (joins arrive with the stateful operators)")
 	}
@@ -71,10 +78,18 @@ func analyzeAggregate(q *ast.Query, cat Catalog, o Options, sinkName string) (*a
 	if src.ValueFormat == format.Kafka {
 		return nil, nil, errNoPos("Source(s) %s are using the 'KAFKA' value format. This format does not yet support GROUP BY.", src.Name)
 	}
-	a := &analysis{q: q, src: src, alias: rel.Alias, persistent: true, sinkName: sinkName}
+	a := &analysis{q: q, src: src, alias: rel.Alias, persistent: persistent, sinkName: sinkName}
 	a.scope = newScope(src.Columns, src.Name, rel.Alias, o.registry())
 	a.scope.cat = cat
 	if err := a.analyzeWhere(); err != nil {
+		var pe *Error
+		if errors.As(err, &pe) && q.Window != nil {
+			for _, b := range []string{"WINDOWSTART", "WINDOWEND"} {
+				if strings.Contains(pe.Msg, "column '"+b+"' cannot be resolved") {
+					return nil, nil, errNoPos("Error in WHERE expression: Unknown column %s.", b)
+				}
+			}
+		}
 		return nil, nil, err
 	}
 	if err := a.expandSelect(); err != nil {
@@ -82,7 +97,7 @@ func analyzeAggregate(q *ast.Query, cat Catalog, o Options, sinkName string) (*a
 	}
 	for _, it := range a.items {
 		// Checked before GROUP BY resolves, as ksqlDB does.
-		if !it.explicit && it.derived && isPseudoName(it.name) {
+		if persistent && !it.explicit && it.derived && isPseudoName(it.name) {
 			return nil, nil, errorf(it.pos, "Reserved column name in select: `%s`. Please remove or alias the column.", it.name)
 		}
 	}
@@ -117,8 +132,10 @@ func analyzeAggregate(q *ast.Query, cat Catalog, o Options, sinkName string) (*a
 	if err := a.nameItems(); err != nil {
 		return nil, nil, err
 	}
-	if err := g.findKeys(a); err != nil {
-		return nil, nil, err
+	if persistent {
+		if err := g.findKeys(a); err != nil {
+			return nil, nil, err
+		}
 	}
 	if err := g.checkDuplicates(a); err != nil {
 		return nil, nil, err
@@ -230,6 +247,9 @@ func (g *aggAnalysis) addCall(a *analysis, fc *ast.FunctionCall) (int, error) {
 	sc.subst = func(e ast.Expr, sc *scope) (*compiled, bool, error) {
 		if aggregateFunction(e, sc) != nil {
 			return nil, true, errorf(fc.Pos, "Aggregate functions can not be nested: %s", exprText(fc))
+		}
+		if r, ok := e.(*ast.ColumnRef); ok && a.q.Window != nil && (r.Name == "WINDOWSTART" || r.Name == "WINDOWEND") {
+			return nil, true, errorf(r.Pos, "Window bounds column %s can only be used in the SELECT clause of windowed aggregations", r.Name)
 		}
 		return nil, false, nil
 	}

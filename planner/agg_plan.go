@@ -88,6 +88,29 @@ func windowWithoutGroupBy(q *ast.Query, o Options) error {
 	return errorf(q.Window.Pos, "WINDOW without GROUP BY is not yet supported")
 }
 
+// planTransientAggregate plans a push query with GROUP BY: its rows are
+// the aggregate's updates, one per input row, in select order.
+func planTransientAggregate(q *ast.Query, cat Catalog, o Options) (*QueryPlan, error) {
+	a, g, err := analyzeAggregation(q, cat, o, "", false)
+	if err != nil {
+		return nil, err
+	}
+	if g.repartition {
+		return nil, errorf(q.GroupBy[0].Position(),
+			"GROUP BY other than the key of a source with several partitions is not yet supported in push queries: %s has %d partitions",
+			a.src.Name, a.src.Partitions)
+	}
+	p, err := g.build(a, o)
+	if err != nil {
+		return nil, err
+	}
+	if q.Limit != nil {
+		p.Spec.Limit = *q.Limit
+	}
+	p.Root = &Node{Op: "Output", Detail: "transient", Schema: p.Columns, Input: p.Root}
+	return p, nil
+}
+
 // groupsBySourceKey reports whether the GROUP BY expressions are the
 // source's key columns in order: then every group lives in one input
 // partition and the aggregation needs no repartition.
@@ -156,8 +179,15 @@ func (g *aggAnalysis) build(a *analysis, o Options) (*QueryPlan, error) {
 		node = &Node{Op: "Repartition", Detail: stage.Sink.Topic, Schema: stage.Operators[len(stage.Operators)-1].Schema().Columns, Input: node}
 	}
 	cols, items := a.outputColumns()
+	if !a.persistent {
+		// A push query's rows: the select items in order.
+		cols, items = nil, a.items
+		for _, it := range a.items {
+			cols = append(cols, types.Column{Name: it.name, Type: it.c.typ})
+		}
+	}
 	schemaCols := cols
-	if a.q.Window != nil {
+	if a.q.Window != nil && a.persistent {
 		// A hidden last column carries the window start to the sink,
 		// which appends it to the record key.
 		schemaCols = append(append([]types.Column(nil), cols...), types.Column{Name: "$WINDOWSTART", Type: types.BigintType})
@@ -174,6 +204,7 @@ func (g *aggAnalysis) build(a *analysis, o Options) (*QueryPlan, error) {
 		Operator:  aggregateOperator,
 		Changelog: changelogTopic(o, aggregateOperator),
 		Table:     table,
+		Transient: !a.persistent,
 	}
 	var groupTexts, callTexts, projTexts []string
 	as.GroupBy = groupBy
@@ -206,9 +237,11 @@ func (g *aggAnalysis) build(a *analysis, o Options) (*QueryPlan, error) {
 	detail := "GROUP BY " + strings.Join(groupTexts, ", ") + "; " + strings.Join(callTexts, ", ")
 	if w := a.q.Window; w != nil {
 		as.Window, as.Final = windowSpec(w, a.q.Emit == ast.EmitFinal), a.q.Emit == ast.EmitFinal
-		as.Project = append(as.Project, guarded(readAt(len(g.groupBy)+len(g.calls), types.BigintType)))
-		if w.Kind == ast.SessionWindow {
-			as.Project = append(as.Project, guarded(readAt(len(g.groupBy)+len(g.calls)+1, types.BigintType)))
+		if a.persistent {
+			as.Project = append(as.Project, guarded(readAt(len(g.groupBy)+len(g.calls), types.BigintType)))
+			if w.Kind == ast.SessionWindow {
+				as.Project = append(as.Project, guarded(readAt(len(g.groupBy)+len(g.calls)+1, types.BigintType)))
+			}
 		}
 		detail += fmt.Sprintf("; WINDOW %s size %d advance %d grace %d retention %d",
 			w.Kind, as.Window.Size, as.Window.Advance, as.Window.Grace, as.Window.Retention)

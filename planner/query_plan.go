@@ -169,6 +169,9 @@ func (a *analysis) build(o Options) (*QueryPlan, error) {
 
 func planTransient(q *ast.Query, cat Catalog, o Options) (p *QueryPlan, err error) {
 	defer recoverInternal(&err)
+	if isAggregation(q) && len(q.From.Joins) == 0 {
+		return planTransientAggregate(q, cat, o)
+	}
 	a, err := analyzeSelect(q, cat, o, false, "")
 	if err != nil {
 		return nil, err
