@@ -13,7 +13,7 @@ FUZZTIME  ?= 60s
 BENCHTIME ?= 1s
 BENCHCOUNT ?= 1
 
-.PHONY: all build run test test-race lint vet fmt-check generate bench bench-log roundtrip crash-soak conformance conformance-docs bench-json bench-exec bench-state bench-rest rest-smoke latency example soak-exec fuzz clean
+.PHONY: all build run test test-race lint vet fmt-check generate bench bench-log roundtrip crash-soak conformance conformance-docs bench-json bench-exec bench-state bench-rest rest-smoke bench-agg crash-agg latency example soak-exec fuzz clean
 
 all: build
 
@@ -114,6 +114,15 @@ latency:
 # The edge example end to end: sensor readings -> alarms and a stream per site.
 example: build
 	SLUICE=$(CURDIR)/$(BIN) examples/edge/run.sh
+
+# Windowed aggregation: 1M JSON events, 1 s tumbling window, 1,000 device
+# ids, AVG and COUNT, exactly once (SLUICE_AGG_BENCH_EVENTS changes the size).
+bench-agg:
+	$(GO) test -run '^$$' -bench BenchmarkAggregateTumbling -benchtime=1x ./exec
+
+# A longer exactly-once crash soak of grouped and windowed aggregation.
+crash-agg:
+	SLUICE_CRASH_KILLS=40 SLUICE_CRASH_RECORDS=200000 $(GO) test -count=3 -run TestCrashAggregateExactlyOnce ./exec
 
 # A longer exactly-once crash soak of the runtime (bounded).
 soak-exec:
