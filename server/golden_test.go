@@ -2,11 +2,13 @@ package server_test
 
 import (
 	"bufio"
+	"encoding/json"
 	"flag"
 	"io"
 	"net/http"
 	"os"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -106,7 +108,13 @@ func TestGoldenResponses(t *testing.T) {
 			b.WriteString(r.body)
 		}
 		b.WriteString("--- " + resp.Status + " " + resp.Header.Get("Content-Type") + "\n")
-		b.WriteString(normalise(strings.TrimRight(string(body), "\n")))
+		text := strings.TrimRight(string(body), "\n")
+		if r.path == "/inserts-stream" {
+			// Acks may arrive out of order (the API allows it): compare
+			// them in seq order.
+			text = sortAcks(text)
+		}
+		b.WriteString(normalise(text))
 		b.WriteString("\n\n")
 	}
 	got := b.String()
@@ -124,6 +132,40 @@ func TestGoldenResponses(t *testing.T) {
 	if got != string(want) {
 		t.Errorf("responses differ from %s (run with -rewrite and review the diff):\n%s", golden, firstDiff(string(want), got))
 	}
+}
+
+// sortAcks orders /inserts-stream acks by seq, whether they came as
+// NDJSON lines or as one JSON array, keeping each ack's text as sent.
+func sortAcks(body string) string {
+	var acks []json.RawMessage
+	array := strings.HasPrefix(body, "[")
+	if array {
+		if json.Unmarshal([]byte(body), &acks) != nil {
+			return body
+		}
+	} else {
+		for _, l := range strings.Split(body, "\n") {
+			acks = append(acks, json.RawMessage(l))
+		}
+	}
+	seq := func(m json.RawMessage) int64 {
+		var a struct {
+			Seq int64 `json:"seq"`
+		}
+		if json.Unmarshal(m, &a) != nil {
+			return -1
+		}
+		return a.Seq
+	}
+	sort.SliceStable(acks, func(i, j int) bool { return seq(acks[i]) < seq(acks[j]) })
+	parts := make([]string, len(acks))
+	for i, a := range acks {
+		parts[i] = string(a)
+	}
+	if array {
+		return "[" + strings.Join(parts, ",") + "]"
+	}
+	return strings.Join(parts, "\n")
 }
 
 func firstDiff(want, got string) string {
