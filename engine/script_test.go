@@ -26,7 +26,8 @@ var rewrite = flag.Bool("rewrite", false, "rewrite the golden files under testda
 //
 // Directives:
 //
-//	!produce TOPIC        lines "key | value [| timestamp]", key "-" for none
+//	!produce TOPIC        lines "key | value [| timestamp]", key "-" for none,
+//	                      value "<null>" for a tombstone
 //	!consume TOPIC        committed records of every partition
 //	!wait                 WaitCaughtUp over all persistent queries
 //	!restart              close the engine and open it again on the same log
@@ -216,6 +217,9 @@ func (env *testEnv) directive(input string) string {
 		for _, l := range lines[1:] {
 			parts := strings.Split(l, " | ")
 			rec := broker.Record{Value: []byte(parts[1]), Timestamp: 1}
+			if parts[1] == "<null>" {
+				rec.Value = nil // a tombstone
+			}
 			if parts[0] != "-" {
 				rec.Key = []byte(parts[0])
 			}

@@ -120,6 +120,8 @@ func operatorName(op exec.Operator) string {
 	switch op.(type) {
 	case *exec.Filter:
 		return "Filter"
+	case *exec.TableFilter:
+		return "TableFilter"
 	case *exec.Aggregate:
 		return "Aggregate"
 	case *exec.Project:

@@ -106,7 +106,12 @@ func (a *analysis) build(o Options) (*QueryPlan, error) {
 	node := &Node{Op: "Source", Detail: a.src.Name, Schema: a.src.Columns}
 	schema := spec.Schema
 	if a.where != nil {
-		qs.Operators = append(qs.Operators, exec.NewFilter(schema, guarded(a.where)))
+		if a.src.Kind == ast.TableSource {
+			// A table's changelog: a rejected row deletes its key.
+			qs.Operators = append(qs.Operators, exec.NewTableFilter(schema, guarded(a.where)))
+		} else {
+			qs.Operators = append(qs.Operators, exec.NewFilter(schema, guarded(a.where)))
+		}
 		node = &Node{Op: "Filter", Detail: exprText(a.q.Where), Schema: node.Schema, Input: node}
 	}
 	if len(a.gens) > 0 {

@@ -76,7 +76,9 @@ func analyzeSelect(q *ast.Query, cat Catalog, o Options, persistent bool, sinkNa
 				}
 			}
 		}
-		return nil, errorf(rel.Pos, "Queries over tables are not yet supported: %s is a table (tables are materialised with the stateful operators)", rel.Name)
+		if len(q.PartitionBy) > 0 {
+			return nil, errorf(q.PartitionBy[0].Position(), "Cannot repartition a TABLE source: PARTITION BY is only supported on streams.")
+		}
 	}
 	if src.Window != nil {
 		return nil, errorf(rel.Pos, "Queries over windowed sources are not yet supported: %s is windowed", rel.Name)

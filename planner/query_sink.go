@@ -43,13 +43,8 @@ func planCreateAsSelect(s *ast.CreateAsSelect, cat Catalog, o Options) (p *Query
 	if err := windowWithoutGroupBy(s.Query, o); err != nil {
 		return nil, err
 	}
-	if s.Kind == ast.TableSource {
-		q := s.Query
-		if src, ok := cat.Source(q.From.Left.Name); ok && src.Kind == ast.StreamSource &&
-			len(q.GroupBy) == 0 && q.Window == nil && len(q.From.Joins) == 0 {
-			return nil, errorf(s.Pos, "Invalid result type. Your SELECT query produces a STREAM. Please use CREATE STREAM AS SELECT statement instead.")
-		}
-		return nil, errorf(s.Pos, "CREATE TABLE AS SELECT is not yet supported (tables are materialised with the stateful operators)")
+	if err := resultKind(s, cat); err != nil {
+		return nil, err
 	}
 	pr, err := parseProps(s.Properties, createAsProps)
 	if err != nil {
@@ -57,6 +52,9 @@ func planCreateAsSelect(s *ast.CreateAsSelect, cat Catalog, o Options) (p *Query
 	}
 	a, err := analyzeSelect(s.Query, cat, o, true, s.Name)
 	if err != nil {
+		return nil, err
+	}
+	if err := tableResultKind(s, a); err != nil {
 		return nil, err
 	}
 	if p, err = a.build(o); err != nil {
@@ -197,6 +195,9 @@ func planInsertInto(s *ast.InsertInto, cat Catalog, o Options) (p *QueryPlan, er
 	}
 	if dst.Kind == ast.TableSource {
 		return nil, errorf(s.Pos, "INSERT INTO can only be used to insert into a stream. %s is a table.", dst.Name)
+	}
+	if src, ok := cat.Source(s.Query.From.Left.Name); ok && src.Kind == ast.TableSource && len(s.Query.From.Joins) == 0 {
+		return nil, errorf(s.Pos, "Incompatible data sink and query result. Data sink (%s) type is KSTREAM but select query result is KTABLE.", dst.Name)
 	}
 	if dst.IsSource {
 		return nil, errorf(s.Pos, "Cannot insert into read-only stream: %s", dst.Name)
