@@ -25,7 +25,7 @@ const pullHelp = " See https://cnfl.io/queries for more info.\nAdd EMIT CHANGES 
 // projection a push query uses, and returns the rows as a finished *Rows.
 // Records written after the query arrived are not part of the answer, so
 // the result is a snapshot even while producers keep writing.
-// Pull queries on tables need materialised state and are not done yet.
+// Pull queries on tables read materialised state (pull_table.go).
 func (s *Session) pullQuery(ctx context.Context, st *ast.QueryStatement, text string, props map[string]string) (Result, error) {
 	e := s.e
 	q := st.Query
@@ -34,7 +34,7 @@ func (s *Session) pullQuery(ctx context.Context, st *ast.QueryStatement, text st
 	}
 	if q.From != nil {
 		if src, ok := e.cat.Source(q.From.Left.Name); ok && src.Kind == ast.TableSource {
-			return nil, errorf(st, "Pull queries are not yet supported; add EMIT CHANGES for a push query")
+			return s.pullTable(ctx, st, text, props, src)
 		}
 	}
 	id := transientID(q)

@@ -65,7 +65,7 @@ func TestPullQueryOnStream(t *testing.T) {
 		{"SELECT k, ROWOFFSET FROM p;", "Pull queries don't support the following columns in SELECT clauses: `ROWOFFSET`"},
 		{"SELECT * FROM p WHERE ROWPARTITION = 1 OR ROWOFFSET > 2 OR ROWPARTITION = 2;", "in WHERE clauses: `ROWPARTITION`, `ROWOFFSET`"},
 		{"SELECT nope FROM p;", "NOPE"},
-		{"SELECT * FROM tb;", "not yet supported"},
+		{"SELECT * FROM tb;", "The `TB` table isn't queryable. To derive a queryable table, you can do 'CREATE TABLE QUERYABLE_TB AS SELECT * FROM TB'."},
 	} {
 		_, err := env.s.Execute(env.ctx, tc.sql)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
