@@ -2,20 +2,26 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
+	"slices"
+	"sync"
 
 	"github.com/sluicedb/sluice/ast"
 	"github.com/sluicedb/sluice/exec"
+	"github.com/sluicedb/sluice/parser"
 	"github.com/sluicedb/sluice/planner"
 	"github.com/sluicedb/sluice/types"
 )
 
-// pullTable runs a pull query on a table. The table must be the sink of a
-// persistent aggregation (CREATE TABLE ... AS SELECT ... GROUP BY): its
-// rows are read from the aggregation's committed state through a state
-// snapshot, never from the tasks' write-back caches, so a pull query sees
-// whole commits only. A WHERE clause that pins the key (key = literal,
+// pullTable runs a pull query on a table. A table that a persistent
+// aggregation materialises (CREATE TABLE ... AS SELECT ... GROUP BY) is
+// read from the aggregation's committed state through a state snapshot,
+// never from the tasks' write-back caches, so a pull query sees whole
+// commits only. A source table or one a query without GROUP BY derives
+// is read from its topic's committed records, compacted by key
+// (scanTable); a plain CREATE TABLE is not queryable, as in ksqlDB. A WHERE clause that pins the key (key = literal,
 // key IN (literals)) becomes lookups, WINDOWSTART bounds narrow the
 // windows read; everything else scans. The query's WHERE and select list
 // then run over the rows as a filter and projection (planner.PlanPullTable),
@@ -24,7 +30,7 @@ func (s *Session) pullTable(ctx context.Context, st *ast.QueryStatement, text st
 	e := s.e
 	q := st.Query
 	mat := e.materialization(src.Name)
-	if mat == nil {
+	if mat == nil && (src.Window != nil || !(src.IsSource || e.derived(src.Name))) {
 		return nil, errorf(q.From.Left, "The `%s` table isn't queryable. To derive a queryable table, you can do 'CREATE TABLE QUERYABLE_%s AS SELECT * FROM %s'. See https://cnfl.io/queries for more info.\nAdd EMIT CHANGES if you intended to issue a push query.", src.Name, src.Name, src.Name)
 	}
 	id := transientID(q)
@@ -46,8 +52,17 @@ func (s *Session) pullTable(ctx context.Context, st *ast.QueryStatement, text st
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	rows, metas, err := e.readTable(src, mat, pullLookup(q, src))
+	var rows [][]any
+	var metas []types.RowMeta
+	if mat != nil {
+		rows, metas, err = e.readTable(src, mat, pullLookup(q, src))
+	} else {
+		rows, metas, err = s.scanTable(ctx, src, props)
+	}
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
 		return nil, &Error{Code: CodeServerError, Message: "Pull query failed: " + err.Error(), Err: err}
 	}
 	if out.Rows, err = exec.ApplyOperators(plan.Spec, rows, metas); err != nil {
@@ -74,6 +89,16 @@ func (e *Engine) materialization(table string) *Query {
 		}
 	}
 	return nil
+}
+
+// derived reports whether a persistent query writes table.
+func (e *Engine) derived(table string) bool {
+	for _, q := range e.cat.Queries() {
+		if q.Sink == table {
+			return true
+		}
+	}
+	return false
 }
 
 // readTable reads the table's rows from the committed state of its
@@ -307,4 +332,117 @@ func flipComparison(op ast.BinaryOp) ast.BinaryOp {
 		return ast.OpLte
 	}
 	return op
+}
+
+// scanTable reads a table that no aggregation materialises (a source
+// table, or one a query without GROUP BY derives) from its topic: every
+// committed record up to the end each partition had when the query
+// arrived, compacted to the newest row per key, tombstones removing keys.
+// The rows come laid out as planner.PullTableSchema(src).
+func (s *Session) scanTable(ctx context.Context, src *planner.Source, props map[string]string) ([][]any, []types.RowMeta, error) {
+	e := s.e
+	st, err := parser.ParseStatement(fmt.Sprintf("SELECT * FROM `%s` EMIT CHANGES;", src.Name))
+	if err != nil {
+		return nil, nil, err
+	}
+	q := st.(*ast.QueryStatement).Query
+	plan, err := planner.PlanQuery(q, e.cat, e.plannerOptions(props, transientID(q)))
+	if err != nil {
+		return nil, nil, err
+	}
+	out := plan.Spec.OutputSchema().Columns
+	view := planner.PullTableSchema(src)
+	from := make([]int, len(view))
+	var keyAt []int
+	for i, c := range view {
+		from[i] = slices.IndexFunc(out, func(o types.Column) bool { return o.Name == c.Name })
+		if from[i] < 0 {
+			return nil, nil, fmt.Errorf("column %s of %s is not in its scan", c.Name, src.Name)
+		}
+		if c.Key {
+			keyAt = append(keyAt, from[i])
+		}
+	}
+	spec := plan.Spec
+	spec.Source.FromBeginning = true
+	d, err := e.log.DescribeTopic(ctx, spec.Source.Topic)
+	if err != nil {
+		return nil, nil, err
+	}
+	ends := make(map[int32]int64, len(d.Partitions))
+	for _, p := range d.Partitions {
+		ends[p.Partition] = p.StableOffset
+	}
+	type found struct {
+		row  []any
+		meta types.RowMeta
+	}
+	var mu sync.Mutex
+	var recs []found
+	push := func(row []any, m types.RowMeta) error {
+		if end, ok := ends[m.Partition]; !ok || m.Offset >= end {
+			return exec.ErrSkipRow
+		}
+		mu.Lock()
+		recs = append(recs, found{row: slices.Clone(row), meta: m})
+		mu.Unlock()
+		return nil
+	}
+	run, err := e.rt.StartPush(ctx, spec, push)
+	if err != nil {
+		return nil, nil, err
+	}
+	waitErr := run.WaitCaughtUp(ctx)
+	stopErr := run.Stop(context.Background())
+	if waitErr != nil && !errors.Is(waitErr, exec.ErrQueryStopped) {
+		return nil, nil, waitErr
+	}
+	if err := errors.Join(run.Err(), stopErr); err != nil {
+		return nil, nil, err
+	}
+	// Each key lives in one partition: apply each partition's records in
+	// offset order, then list the live rows in a stable order.
+	slices.SortStableFunc(recs, func(a, b found) int {
+		if a.meta.Partition != b.meta.Partition {
+			return int(a.meta.Partition) - int(b.meta.Partition)
+		}
+		return int(min(max(a.meta.Offset-b.meta.Offset, -1), 1))
+	})
+	live := map[string]int{}
+	var order []found
+	for _, r := range recs {
+		k := fmt.Sprint(pick(r.row, keyAt)...)
+		i, ok := live[k]
+		switch {
+		case r.meta.Change == types.Delete:
+			if ok {
+				order[i].row = nil
+				delete(live, k)
+			}
+		case ok:
+			order[i] = r
+		default:
+			live[k] = len(order)
+			order = append(order, r)
+		}
+	}
+	var rows [][]any
+	var metas []types.RowMeta
+	for _, r := range order {
+		if r.row == nil {
+			continue
+		}
+		rows = append(rows, pick(r.row, from))
+		metas = append(metas, types.RowMeta{Rowtime: r.meta.Rowtime, Partition: r.meta.Partition, Offset: r.meta.Offset})
+	}
+	return rows, metas, nil
+}
+
+// pick returns row's values at positions at.
+func pick(row []any, at []int) []any {
+	out := make([]any, len(at))
+	for i, j := range at {
+		out[i] = row[j]
+	}
+	return out
 }
