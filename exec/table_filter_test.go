@@ -73,3 +73,20 @@ func TestTableFilter(t *testing.T) {
 		t.Fatalf("pass-through: %v (same batch %v)", all, same)
 	}
 }
+
+func TestDropNullKeys(t *testing.T) {
+	in := testBatch(t, []any{int32(1), "a", nil}, []any{nil, "b", nil}, []any{int32(3), nil, nil})
+	defer in.Release()
+	tc := &TaskContext{QueryID: "Q"}
+	got := collect(t, NewDropNullKeys(testSchema, []int{0}), tc, in)
+	want := [][]any{{int32(1), "a", nil, int64(100)}, {int32(3), nil, nil, int64(102)}}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("got %v, want %v", got, want)
+	}
+	// No null key: the batch passes as it is.
+	one := testBatch(t, []any{int32(7), "x", nil})
+	defer one.Release()
+	if got := collect(t, NewDropNullKeys(testSchema, []int{0}), tc, one); len(got) != 1 {
+		t.Fatalf("got %v", got)
+	}
+}

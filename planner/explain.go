@@ -122,6 +122,8 @@ func operatorName(op exec.Operator) string {
 		return "Filter"
 	case *exec.TableFilter:
 		return "TableFilter"
+	case *exec.DropNullKeys:
+		return "DropNullKeys"
 	case *exec.Aggregate:
 		return "Aggregate"
 	case *exec.Project:

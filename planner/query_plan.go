@@ -105,6 +105,16 @@ func (a *analysis) build(o Options) (*QueryPlan, error) {
 	qs := &exec.QuerySpec{ID: o.QueryID, Source: spec}
 	node := &Node{Op: "Source", Detail: a.src.Name, Schema: a.src.Columns}
 	schema := spec.Schema
+	if a.src.Kind == ast.TableSource {
+		// A record with a null key is no row of the table: ksqlDB ignores it.
+		var keys []int
+		for i, c := range a.src.Columns {
+			if c.Key {
+				keys = append(keys, i)
+			}
+		}
+		qs.Operators = append(qs.Operators, exec.NewDropNullKeys(schema, keys))
+	}
 	if a.where != nil {
 		if a.src.Kind == ast.TableSource {
 			// A table's changelog: a rejected row deletes its key.
