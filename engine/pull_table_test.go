@@ -275,3 +275,44 @@ func TestPullQueryOnDerivedTable(t *testing.T) {
 		t.Errorf("source table:\n%s\nwant\n%s", got, want)
 	}
 }
+
+// TestPullQueryKeyRules: with table scans disabled, ksqlDB's key-lookup
+// rules decide which pull queries run.
+func TestPullQueryKeyRules(t *testing.T) {
+	env := newTestEnv(t, Config{})
+	mustExec(t, env, "SET 'auto.offset.reset' = 'earliest';")
+	mustExec(t, env, "CREATE STREAM s (id STRING KEY, v INT) WITH (kafka_topic='s', value_format='JSON', partitions=1);")
+	mustExec(t, env, "CREATE TABLE agg AS SELECT id, COUNT(*) AS n FROM s GROUP BY id;")
+	mustExec(t, env, "INSERT INTO s (id, v) VALUES ('a', 1);")
+	mustExec(t, env, "INSERT INTO s (id, v) VALUES ('b', 1);")
+	if got := pullRows(t, env, "SELECT * FROM agg WHERE n > 0;"); len(got.Rows) != 2 {
+		t.Errorf("table scan enabled: %v", got.Rows)
+	}
+	mustExec(t, env, "SET 'ksql.query.pull.table.scan.enabled' = 'false';")
+	for _, tc := range []struct{ sql, want string }{
+		{"SELECT * FROM agg WHERE id = 'a';", ""},
+		{"SELECT * FROM agg WHERE id IN ('a', 'b') AND n > 0;", ""},
+		{"SELECT * FROM agg WHERE id <= 'a';", ""},
+		{"SELECT * FROM agg;", "Query requires table scan to be enabled"},
+		{"SELECT * FROM agg WHERE n = 100;", "WHERE clause missing key column for disjunct: (N = 100)"},
+		{"SELECT * FROM agg WHERE id = 'a' OR n = 1;", "WHERE clause missing key column for disjunct: (N = 1)"},
+		{"SELECT * FROM agg WHERE id <> 'a';", "Bound on key columns '[`ID` STRING KEY]' must currently be '='. "},
+		{"SELECT * FROM agg WHERE id = 'a' AND id IN ('a');", "cannot be combined with other comparisons"},
+		{"SELECT * FROM agg WHERE CONCAT(id, 'x') = 'ax';", "A comparison must directly reference a key column."},
+		{"SELECT * FROM agg WHERE id = CAST(n AS STRING);", "A comparison must be between a key column and a resolvable expression."},
+		{"SELECT * FROM agg WHERE id <= 'a' OR id >= 'b';", "Query requires table scan to be enabled"},
+		{"SELECT * FROM agg WHERE id <= 'b' AND id >= 'a';", "cannot be combined with other comparisons"},
+	} {
+		_, err := env.s.Execute(env.ctx, tc.sql)
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("%s: %v", tc.sql, err)
+		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+			t.Errorf("%s: error %v, want %q", tc.sql, err, tc.want)
+		}
+	}
+	mustExec(t, env, "SET 'ksql.query.pull.range.scan.enabled' = 'false';")
+	if _, err := env.s.Execute(env.ctx, "SELECT * FROM agg WHERE id <= 'a';"); err == nil || !strings.Contains(err.Error(), "Query requires table scan to be enabled") {
+		t.Errorf("range scan disabled: %v", err)
+	}
+}
