@@ -58,7 +58,7 @@ func (s *Session) pullTable(ctx context.Context, st *ast.QueryStatement, text st
 	var rows [][]any
 	var metas []types.RowMeta
 	if mat != nil {
-		rows, metas, err = e.readTable(src, mat, pullLookup(q, src))
+		rows, metas, err = e.readTable(src, mat, pullLookup(q, src, e.plannerOptions(props, id)))
 	} else {
 		rows, metas, err = s.scanTable(ctx, src, props)
 	}
@@ -160,12 +160,12 @@ func (e *Engine) readTable(src *planner.Source, mat *Query, lk exec.PullLookup) 
 // key, and WINDOWSTART bounds of a windowed table. Anything it does not
 // understand leaves the read a full scan; the query's filter still runs
 // over what is read.
-func pullLookup(q *ast.Query, src *planner.Source) exec.PullLookup {
+func pullLookup(q *ast.Query, src *planner.Source, o planner.Options) exec.PullLookup {
 	lk := exec.AllWindows()
 	keys := src.KeyColumns()
 	for _, c := range conjuncts(q.Where, nil) {
 		if len(keys) == 1 && lk.Keys == nil {
-			if vals, ok := keyValues(c, keys[0]); ok {
+			if vals, ok := keyValues(c, keys[0], o); ok {
 				lk.Keys = vals
 				continue
 			}
@@ -189,7 +189,7 @@ func conjuncts(e ast.Expr, out []ast.Expr) []ast.Expr {
 }
 
 // keyValues reads `key = literal`, `literal = key` and `key IN (...)`.
-func keyValues(e ast.Expr, key types.Column) ([][]any, bool) {
+func keyValues(e ast.Expr, key types.Column, o planner.Options) ([][]any, bool) {
 	isKey := func(x ast.Expr) bool {
 		r, ok := x.(*ast.ColumnRef)
 		return ok && r.Name == key.Name
@@ -220,11 +220,31 @@ func keyValues(e ast.Expr, key types.Column) ([][]any, bool) {
 	for _, l := range lits {
 		v, ok := keyLiteral(l, key.Type)
 		if !ok {
+			v, ok = keyConstant(l, key.Type, o)
+		}
+		if !ok {
 			return nil, false
 		}
 		out = append(out, []any{v})
 	}
 	return out, true
+}
+
+// keyConstant evaluates a constant expression of no column whose type is
+// the key's (ARRAY['a'], STRUCT(F := 1), 11 - 1) to a key value.
+func keyConstant(e ast.Expr, t *types.Type, o planner.Options) (any, bool) {
+	if hasColumn(e) {
+		return nil, false
+	}
+	ev, et, err := planner.CompileExpression(e, nil, o)
+	if err != nil || !et.Equal(t) {
+		return nil, false
+	}
+	v, err := ev.Eval(nil)
+	if err != nil || v == nil {
+		return nil, false
+	}
+	return v, true
 }
 
 // keyLiteral converts a literal to the Go value of a key of type t, when

@@ -58,7 +58,7 @@ func ReadMaterialized(snap *state.Snapshot, spec *QuerySpec, lk PullLookup, fn f
 		return ErrNotMaterialized
 	}
 	r := &pullReader{spec: a.spec, accs: make([]Accumulator, len(a.spec.Calls)), fn: fn}
-	var keys [][]byte
+	var keys []lookupKey
 	if lk.Keys != nil {
 		for _, k := range lk.Keys {
 			var b []byte
@@ -70,7 +70,7 @@ func ReadMaterialized(snap *state.Snapshot, spec *QuerySpec, lk PullLookup, fn f
 				b = appendKeyValue(b, v)
 			}
 			if b != nil {
-				keys = append(keys, b)
+				keys = append(keys, lookupKey{enc: b, vals: k})
 			}
 		}
 		if len(keys) == 0 {
@@ -90,6 +90,14 @@ func ReadMaterialized(snap *state.Snapshot, spec *QuerySpec, lk PullLookup, fn f
 	return nil
 }
 
+// lookupKey is a key to look up: its store encoding and its values,
+// which give the row its grouping values even when the encoding cannot
+// be decoded (ARRAY, STRUCT and other keys stored by their text).
+type lookupKey struct {
+	enc  []byte
+	vals []any
+}
+
 type pullReader struct {
 	spec *AggregateSpec
 	accs []Accumulator
@@ -98,7 +106,7 @@ type pullReader struct {
 	fn   func(TableRow) error
 }
 
-func (r *pullReader) partition(snap *state.Snapshot, name string, keys [][]byte, lk PullLookup) error {
+func (r *pullReader) partition(snap *state.Snapshot, name string, keys []lookupKey, lk PullLookup) error {
 	w := r.spec.Window
 	retention := func() int64 { return max(w.Retention, w.Size+w.Grace) + 1 }
 	switch {
@@ -108,15 +116,15 @@ func (r *pullReader) partition(snap *state.Snapshot, name string, keys [][]byte,
 			return err
 		}
 		if keys == nil {
-			return v.Range(nil, nil, func(k, val []byte) error { return r.emit(k, val, false, 0, 0) })
+			return v.Range(nil, nil, func(k, val []byte) error { return r.emit(k, nil, val, false, 0, 0) })
 		}
 		for _, k := range keys {
-			val, found, err := v.Get(k)
+			val, found, err := v.Get(k.enc)
 			if err != nil {
 				return err
 			}
 			if found {
-				if err := r.emit(k, val, false, 0, 0); err != nil {
+				if err := r.emit(k.enc, k.vals, val, false, 0, 0); err != nil {
 					return err
 				}
 			}
@@ -127,22 +135,22 @@ func (r *pullReader) partition(snap *state.Snapshot, name string, keys [][]byte,
 		if err != nil {
 			return err
 		}
-		each := func(s state.Window) error {
+		each := func(s state.Window, known []any) error {
 			if s.Start < lk.StartFrom || s.Start > lk.StartTo {
 				return nil
 			}
-			return r.emit(s.Key, s.Value, true, s.Start, s.End)
+			return r.emit(s.Key, known, s.Value, true, s.Start, s.End)
 		}
 		if keys == nil {
-			return v.Scan(each)
+			return v.Scan(func(s state.Window) error { return each(s, nil) })
 		}
 		for _, k := range keys {
-			ws, err := v.Fetch(k)
+			ws, err := v.Fetch(k.enc)
 			if err != nil {
 				return err
 			}
 			for _, s := range ws {
-				if err := each(s); err != nil {
+				if err := each(s, k.vals); err != nil {
 					return err
 				}
 			}
@@ -153,17 +161,19 @@ func (r *pullReader) partition(snap *state.Snapshot, name string, keys [][]byte,
 		if err != nil {
 			return err
 		}
-		each := func(s state.Window) error { return r.emit(s.Key, s.Value, true, s.Start, s.Start+w.Size) }
+		each := func(s state.Window, known []any) error {
+			return r.emit(s.Key, known, s.Value, true, s.Start, s.Start+w.Size)
+		}
 		if keys == nil {
-			return v.Scan(lk.StartFrom, lk.StartTo, each)
+			return v.Scan(lk.StartFrom, lk.StartTo, func(s state.Window) error { return each(s, nil) })
 		}
 		for _, k := range keys {
-			ws, err := v.Fetch(k, lk.StartFrom, lk.StartTo)
+			ws, err := v.Fetch(k.enc, lk.StartFrom, lk.StartTo)
 			if err != nil {
 				return err
 			}
 			for _, s := range ws {
-				if err := each(s); err != nil {
+				if err := each(s, k.vals); err != nil {
 					return err
 				}
 			}
@@ -176,8 +186,9 @@ func (r *pullReader) partition(snap *state.Snapshot, name string, keys [][]byte,
 // aggregate task does: grouping values, results, window bounds and
 // pseudo columns, then the projection. Groups without a row in the
 // table (HAVING false, or EMIT FINAL windows not yet emitted) are
-// skipped.
-func (r *pullReader) emit(key, val []byte, windowed bool, start, end int64) error {
+// skipped. known, when not nil, are the grouping values of key (a
+// lookup's), used instead of decoding key.
+func (r *pullReader) emit(key []byte, known []any, val []byte, windowed bool, start, end int64) error {
 	for c, call := range r.spec.Calls {
 		r.accs[c] = call.New()
 	}
@@ -188,8 +199,9 @@ func (r *pullReader) emit(key, val []byte, windowed bool, start, end int64) erro
 	if !hasOutput && !r.spec.Final {
 		return nil
 	}
-	r.keys, err = decodeKeyValues(key, r.keys[:0])
-	if err != nil {
+	if known != nil {
+		r.keys = append(r.keys[:0], known...)
+	} else if r.keys, err = decodeKeyValues(key, r.keys[:0]); err != nil {
 		return fmt.Errorf("exec: pull query: %w", err)
 	}
 	if len(r.keys) != len(r.spec.GroupBy) {
