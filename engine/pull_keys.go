@@ -239,3 +239,34 @@ func exprString(e ast.Expr) string {
 	}
 	return ""
 }
+
+// rejectNullKeys refuses NULL in an IN list on a key column, as ksqlDB
+// does: no row has a NULL key.
+func rejectNullKeys(q *ast.Query, src *planner.Source) error {
+	if q.Where == nil {
+		return nil
+	}
+	for _, d := range disjunctsOf(q.Where, nil) {
+		for _, c := range conjuncts(d, nil) {
+			in, ok := c.(*ast.In)
+			if !ok || in.Not {
+				continue
+			}
+			r, ok := in.Expr.(*ast.ColumnRef)
+			if !ok {
+				continue
+			}
+			for _, k := range src.KeyColumns() {
+				if k.Name != r.Name {
+					continue
+				}
+				for _, v := range in.List {
+					if _, null := v.(*ast.NullLiteral); null {
+						return errorf(c, "Primary key columns can not be NULL: (%s = null)", k.Name)
+					}
+				}
+			}
+		}
+	}
+	return nil
+}

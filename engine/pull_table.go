@@ -41,6 +41,9 @@ func (s *Session) pullTable(ctx context.Context, st *ast.QueryStatement, text st
 	if err := rejectPullPseudo(q); err != nil {
 		return nil, err
 	}
+	if err := rejectNullKeys(q, src); err != nil {
+		return nil, err
+	}
 	if err := checkKeyed(q, src, props); err != nil {
 		return nil, err
 	}

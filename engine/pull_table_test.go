@@ -151,6 +151,7 @@ func TestPullQueryOnTableErrors(t *testing.T) {
 		{"SELECT * FROM agg GROUP BY id;", "Pull queries don't support GROUP BY clauses."},
 		{"SELECT id, ROWPARTITION FROM agg;", "Pull queries don't support the following columns in SELECT clauses: `ROWPARTITION`"},
 		{"SELECT nope FROM agg;", "NOPE"},
+		{"SELECT * FROM agg WHERE id IN ('a', NULL);", "Primary key columns can not be NULL: (ID = null)"},
 	} {
 		_, err := env.s.Execute(env.ctx, tc.sql)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
