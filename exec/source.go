@@ -104,7 +104,7 @@ func newSource(spec *SourceSpec, tc *TaskContext, maxRows int) (*source, error) 
 			s.tsArgs = []any{nil, spec.TimestampFormat}
 		}
 	}
-	if len(s.hdrCols) == 0 && s.tsKey < 0 && s.tsVal < 0 && spec.Key.Format != "" && spec.Value.Format != "" {
+	if len(s.hdrCols) == 0 && s.tsKey < 0 && s.tsVal < 0 && spec.Key.Format != "" && spec.Value.Format != "" && spec.Window == nil {
 		ko, vo := spec.Key.Options, spec.Value.Options
 		ko.Key = true
 		s.rec, err = format.NewRecordDecoder(s.bb, format.SourceOptions{
@@ -179,8 +179,18 @@ func (s *source) decode(recs []broker.Record) (*types.Batch, error) {
 	for i := range recs {
 		r := &recs[i]
 		var keyVals []any
+		key := r.Key
+		var wstart, wend any
+		if w := s.spec.Window; w != nil && key != nil {
+			inner, start, end, err := w.split(key)
+			if err != nil {
+				s.badRecord(r, "deserialization", err, r.Key)
+				continue
+			}
+			key, wstart, wend = inner, start, end
+		}
 		if s.keyDec != nil {
-			row, err := s.keyDec.DecodeRow(r.Key, s.keyRow)
+			row, err := s.keyDec.DecodeRow(key, s.keyRow)
 			if err != nil {
 				s.badRecord(r, "deserialization", err, r.Key)
 				continue
@@ -213,6 +223,14 @@ func (s *source) decode(recs []broker.Record) (*types.Batch, error) {
 		}
 		if err := s.appendKeyAndHeaders(r, keyVals); err != nil {
 			return nil, err
+		}
+		if w := s.spec.Window; w != nil {
+			if err := s.bb.Col(w.StartColumn).AppendValue(wstart); err != nil {
+				return nil, fmt.Errorf("exec: source %s: WINDOWSTART: %w", s.spec.Topic, err)
+			}
+			if err := s.bb.Col(w.EndColumn).AppendValue(wend); err != nil {
+				return nil, fmt.Errorf("exec: source %s: WINDOWEND: %w", s.spec.Topic, err)
+			}
 		}
 		if r.Key != nil {
 			n := len(arena)

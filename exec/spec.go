@@ -162,6 +162,8 @@ type SourceSpec struct {
 	// query (ErrInvalidTimestamp) instead of sending the record to the
 	// processing log and skipping it.
 	ThrowOnInvalidTimestamp bool
+	// Window, when set, marks windowed keys (source_window.go).
+	Window *SourceWindow
 }
 
 // SinkSpec describes a persistent query's output topic.

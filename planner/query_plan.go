@@ -51,6 +51,9 @@ func sourceSpec(src *Source, o Options) (exec.SourceSpec, error) {
 		ThrowOnInvalidTimestamp: o.throwOnInvalidTimestamp(),
 	}
 	spec.Key.Options.Key = true
+	if src.Window != nil {
+		windowedSpec(&spec, src)
+	}
 	for i, c := range src.Columns {
 		if c.Headers {
 			if spec.HeaderColumns == nil {

@@ -81,7 +81,10 @@ func analyzeSelect(q *ast.Query, cat Catalog, o Options, persistent bool, sinkNa
 		}
 	}
 	if src.Window != nil {
-		return nil, errorf(rel.Pos, "Queries over windowed sources are not yet supported: %s is windowed", rel.Name)
+		if persistent {
+			return nil, errorf(rel.Pos, "Queries over windowed sources are not yet supported: %s is windowed", rel.Name)
+		}
+		src = windowedView(src)
 	}
 	a := &analysis{q: q, src: src, alias: rel.Alias, persistent: persistent, sinkName: sinkName}
 	a.scope = newScope(src.Columns, src.Name, rel.Alias, o.registry())
