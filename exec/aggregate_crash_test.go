@@ -1,19 +1,14 @@
 package exec
 
 import (
-	"bufio"
 	"context"
 	"encoding/binary"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
-	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -67,73 +62,14 @@ func crashAggregate(t *testing.T, windowed bool) {
 		t.Fatal(err)
 	}
 
-	// run starts the child and SIGKILLs it once it has read killAt
-	// records in this run plus jitter (killAt < 0: let it finish).
-	run := func(killAt int64, jitter time.Duration) (killed bool) {
-		cmd := exec.Command(os.Args[0], "-test.run=^TestCrashAggregateExactlyOnce$", "-test.count=1")
-		cmd.Env = append(os.Environ(), aggCrashChildEnv+"="+dir)
+	run := func(killAt int64, jitter time.Duration) bool {
+		env := []string{aggCrashChildEnv + "=" + dir}
 		if windowed {
-			cmd.Env = append(cmd.Env, aggCrashWindowEnv+"=1")
+			env = append(env, aggCrashWindowEnv+"=1")
 		}
-		cmd.Stderr = os.Stderr
-		stdout, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		reached := make(chan struct{})
-		done := make(chan error, 1)
-		go func() {
-			sc := bufio.NewScanner(stdout)
-			closed := false
-			for sc.Scan() {
-				in, err := strconv.ParseInt(strings.TrimPrefix(sc.Text(), "in "), 10, 64)
-				if err == nil && !closed && killAt >= 0 && in >= killAt {
-					close(reached)
-					closed = true
-				}
-			}
-			done <- cmd.Wait()
-		}()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Fatalf("child failed: %v", err)
-			}
-			return false
-		case <-reached:
-		case <-time.After(60 * time.Second):
-			cmd.Process.Signal(syscall.SIGKILL)
-			<-done
-			t.Fatal("child did not finish within 60s")
-		}
-		time.Sleep(jitter)
-		cmd.Process.Signal(syscall.SIGKILL)
-		err = <-done
-		var ee *exec.ExitError
-		if errors.As(err, &ee) && ee.Sys().(syscall.WaitStatus).Signaled() {
-			return true
-		}
-		if err != nil {
-			t.Fatalf("child failed: %v", err)
-		}
-		return false
+		return runCrashChild(t, "TestCrashAggregateExactlyOnce", env, killAt, jitter)
 	}
-	progress := func() int64 {
-		l := openLog(t, dir)
-		defer l.Close()
-		offs, err := l.CommittedOffsets(context.Background(), "CTAS_COUNTS_0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		var sum int64
-		for _, o := range offs {
-			sum += o
-		}
-		return sum
-	}
+	progress := func() int64 { return committedInput(t, dir, "CTAS_COUNTS_0") }
 	midway := 0
 	for i := 0; i < kills; i++ {
 		left := int64(n) - progress()

@@ -55,82 +55,10 @@ func TestCrashExactlyOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// run starts the child and, when killAt >= 0, SIGKILLs it once it
-	// reports having read killAt input records in this run, plus a random
-	// delay of up to jitter so the kill can land anywhere in the task's
-	// cycle (decoding, appending, committing). It reports whether the
-	// child was killed rather than finishing.
-	run := func(killAt int64, jitter time.Duration) (killed bool) {
-		cmd := exec.Command(os.Args[0], "-test.run=^TestCrashExactlyOnce$", "-test.count=1")
-		cmd.Env = append(os.Environ(), crashChildEnv+"="+dir)
-		cmd.Stderr = os.Stderr
-		stdout, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		reached := make(chan struct{})
-		scanned := make(chan struct{})
-		go func() {
-			defer close(scanned)
-			sc := bufio.NewScanner(stdout)
-			closed := false
-			for sc.Scan() {
-				in, err := strconv.ParseInt(strings.TrimPrefix(sc.Text(), "in "), 10, 64)
-				if err == nil && !closed && killAt >= 0 && in >= killAt {
-					close(reached)
-					closed = true
-				}
-			}
-		}()
-		done := make(chan error, 1)
-		go func() {
-			<-scanned
-			done <- cmd.Wait()
-		}()
-		deadline := time.After(60 * time.Second)
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Fatalf("child failed: %v", err)
-			}
-			return false
-		case <-reached:
-		case <-deadline:
-			cmd.Process.Signal(syscall.SIGKILL)
-			<-done
-			t.Fatal("child did not finish within 60s")
-		}
-		if jitter > 0 {
-			time.Sleep(jitter)
-		}
-		cmd.Process.Signal(syscall.SIGKILL)
-		err = <-done
-		var ee *exec.ExitError
-		if errors.As(err, &ee) && ee.Sys().(syscall.WaitStatus).Signaled() {
-			return true
-		}
-		if err != nil {
-			t.Fatalf("child failed: %v", err)
-		}
-		return false // finished before the kill
+	run := func(killAt int64, jitter time.Duration) bool {
+		return runCrashChild(t, "TestCrashExactlyOnce", []string{crashChildEnv + "=" + dir}, killAt, jitter)
 	}
-	// progress is the number of input records the query has committed.
-	progress := func() int64 {
-		l := openLog(t, dir)
-		defer l.Close()
-		offs, err := l.CommittedOffsets(context.Background(), "CSAS_HOT_0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		var sum int64
-		for _, o := range offs {
-			sum += o
-		}
-		return sum
-	}
+	progress := func() int64 { return committedInput(t, dir, "CSAS_HOT_0") }
 	start := time.Now()
 	killed, midway := 0, 0
 	committed := int64(0)
@@ -230,4 +158,86 @@ func crashChild(dir string) {
 		os.Exit(2)
 	}
 	os.Exit(0)
+}
+
+// runCrashChild starts the crash test's child (the test binary re-running
+// test with env added) and, when killAt >= 0, SIGKILLs it once it reports
+// having read killAt input records in this run, plus a delay of jitter so
+// the kill can land anywhere in the task's cycle (decoding, appending,
+// committing). It reports whether the child was killed rather than
+// finishing.
+func runCrashChild(t *testing.T, test string, env []string, killAt int64, jitter time.Duration) (killed bool) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^"+test+"$", "-test.count=1")
+	cmd.Env = append(os.Environ(), env...)
+	cmd.Stderr = os.Stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	reached := make(chan struct{})
+	scanned := make(chan struct{})
+	go func() {
+		defer close(scanned)
+		sc := bufio.NewScanner(stdout)
+		closed := false
+		for sc.Scan() {
+			in, err := strconv.ParseInt(strings.TrimPrefix(sc.Text(), "in "), 10, 64)
+			if err == nil && !closed && killAt >= 0 && in >= killAt {
+				close(reached)
+				closed = true
+			}
+		}
+	}()
+	done := make(chan error, 1)
+	go func() {
+		<-scanned
+		done <- cmd.Wait()
+	}()
+	deadline := time.After(60 * time.Second)
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("child failed: %v", err)
+		}
+		return false
+	case <-reached:
+	case <-deadline:
+		cmd.Process.Signal(syscall.SIGKILL)
+		<-done
+		t.Fatal("child did not finish within 60s")
+	}
+	if jitter > 0 {
+		time.Sleep(jitter)
+	}
+	cmd.Process.Signal(syscall.SIGKILL)
+	err = <-done
+	var ee *exec.ExitError
+	if errors.As(err, &ee) && ee.Sys().(syscall.WaitStatus).Signaled() {
+		return true
+	}
+	if err != nil {
+		t.Fatalf("child failed: %v", err)
+	}
+	return false // finished before the kill
+}
+
+// committedInput is the number of input records a query (its consumer
+// group) has committed.
+func committedInput(t *testing.T, dir, group string) int64 {
+	t.Helper()
+	l := openLog(t, dir)
+	defer l.Close()
+	offs, err := l.CommittedOffsets(context.Background(), group)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sum int64
+	for _, o := range offs {
+		sum += o
+	}
+	return sum
 }
