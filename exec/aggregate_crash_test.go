@@ -8,7 +8,6 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"strconv"
 	"testing"
 	"time"
 
@@ -130,24 +129,7 @@ func aggCrashChild(dir string, windowed bool) {
 	if err != nil {
 		fail(err)
 	}
-	stop := make(chan struct{})
-	stopped := make(chan struct{})
-	go func() {
-		defer close(stopped)
-		tick := time.NewTicker(time.Millisecond)
-		defer tick.Stop()
-		for {
-			select {
-			case <-tick.C:
-				os.Stdout.WriteString("in " + strconv.FormatInt(q.Metrics().RecordsIn, 10) + "\n")
-			case <-stop:
-				return
-			}
-		}
-	}()
-	err = q.WaitCaughtUp(context.Background())
-	close(stop)
-	<-stopped
+	err = waitReportingProgress(q)
 	if err != nil {
 		fail(err)
 	}

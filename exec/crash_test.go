@@ -123,25 +123,7 @@ func crashChild(dir string) {
 		println("crash child:", err.Error())
 		os.Exit(2)
 	}
-	// Report progress for the parent's kill points until caught up.
-	stopReport := make(chan struct{})
-	reported := make(chan struct{})
-	go func() {
-		defer close(reported)
-		tick := time.NewTicker(time.Millisecond)
-		defer tick.Stop()
-		for {
-			select {
-			case <-tick.C:
-				os.Stdout.WriteString("in " + strconv.FormatInt(q.Metrics().RecordsIn, 10) + "\n")
-			case <-stopReport:
-				return
-			}
-		}
-	}()
-	err = q.WaitCaughtUp(context.Background())
-	close(stopReport)
-	<-reported
+	err = waitReportingProgress(q)
 	if err != nil {
 		println("crash child:", err.Error())
 		os.Exit(2)
@@ -240,4 +222,29 @@ func committedInput(t *testing.T, dir, group string) int64 {
 		sum += o
 	}
 	return sum
+}
+
+// waitReportingProgress is the child's side of runCrashChild: it prints
+// the query's input count ("in N") every millisecond, for the parent's kill
+// points, until the query has caught up with its input.
+func waitReportingProgress(q *Query) error {
+	stop := make(chan struct{})
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		tick := time.NewTicker(time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-tick.C:
+				os.Stdout.WriteString("in " + strconv.FormatInt(q.Metrics().RecordsIn, 10) + "\n")
+			case <-stop:
+				return
+			}
+		}
+	}()
+	err := q.WaitCaughtUp(context.Background())
+	close(stop)
+	<-stopped
+	return err
 }
