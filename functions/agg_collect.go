@@ -20,7 +20,7 @@ const defaultCollectLimit = 1000
 type listAcc struct {
 	dup   bool
 	limit int
-	vals  []any
+	valueList
 }
 
 func (a *listAcc) Add(args []any) error {
@@ -55,27 +55,7 @@ func (a *listAcc) Merge(o Accumulator) error {
 	if err != nil {
 		return err
 	}
-	for _, v := range b.vals {
-		if err := a.Add([]any{v}); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func (a *listAcc) Result() (any, error)           { return append([]any{}, a.vals...), nil }
-func (a *listAcc) MarshalBinary() ([]byte, error) { return encodeValues(append([]any{}, a.vals...)) }
-func (a *listAcc) UnmarshalBinary(b []byte) error {
-	vs, err := decodeValues(b, 1)
-	if err != nil {
-		return err
-	}
-	arr, ok := vs[0].([]any)
-	if !ok {
-		return errCorruptState
-	}
-	a.vals = arr
-	return nil
+	return addEach(a, b.vals)
 }
 
 // histogramAcc counts occurrences of each distinct non-NULL string.
@@ -179,8 +159,8 @@ func (a *histogramAcc) UnmarshalBinary(b []byte) error {
 type topkAcc struct {
 	k        int
 	distinct bool
-	vals     []any
-	err      error
+	valueList
+	err error
 }
 
 func (a *topkAcc) Add(args []any) error {
@@ -223,27 +203,7 @@ func (a *topkAcc) Merge(o Accumulator) error {
 	if err != nil {
 		return err
 	}
-	for _, v := range b.vals {
-		if err := a.Add([]any{v}); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func (a *topkAcc) Result() (any, error)           { return append([]any{}, a.vals...), nil }
-func (a *topkAcc) MarshalBinary() ([]byte, error) { return encodeValues(append([]any{}, a.vals...)) }
-func (a *topkAcc) UnmarshalBinary(b []byte) error {
-	vs, err := decodeValues(b, 1)
-	if err != nil {
-		return err
-	}
-	arr, ok := vs[0].([]any)
-	if !ok {
-		return errCorruptState
-	}
-	a.vals = arr
-	return nil
+	return addEach(a, b.vals)
 }
 
 // countDistinctAcc estimates distinct non-NULL values. Up to exactLimit
@@ -517,4 +477,37 @@ func offsetFunction(name string, latest bool) *Function {
 		asig(ArrayP(T), "The "+which+" N non-NULL values.", 1, factory(true), p("val", T), p("n", PInt)),
 		asig(ArrayP(T), "The "+which+" N values, NULLs included unless ignoreNulls.", 2, factory(true), p("val", T), p("n", PInt), p("ignoreNulls", PBoolean)),
 	)
+}
+
+// valueList is the state of the aggregates whose result is the list of
+// values they keep (COLLECT_LIST/COLLECT_SET, TOPK/TOPKDISTINCT): the
+// result, and the state encoding, are that list.
+type valueList struct {
+	vals []any
+}
+
+func (l *valueList) Result() (any, error)           { return append([]any{}, l.vals...), nil }
+func (l *valueList) MarshalBinary() ([]byte, error) { return encodeValues(append([]any{}, l.vals...)) }
+func (l *valueList) UnmarshalBinary(b []byte) error {
+	vs, err := decodeValues(b, 1)
+	if err != nil {
+		return err
+	}
+	arr, ok := vs[0].([]any)
+	if !ok {
+		return errCorruptState
+	}
+	l.vals = arr
+	return nil
+}
+
+// addEach merges by adding another accumulator's values one by one, so
+// the receiver's own rules (limits, distinctness, ordering) apply.
+func addEach(a Accumulator, vals []any) error {
+	for _, v := range vals {
+		if err := a.Add([]any{v}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
