@@ -56,37 +56,67 @@ func crashAggregate(t *testing.T, windowed bool) {
 	l := openLog(t, dir)
 	createTopic(t, l, "readings", 4, broker.DurabilityNone)
 	createTopic(t, l, "counts", 3, broker.DurabilityFsync)
-	produce(t, l, "readings", 4, 0, n)
 	if err := l.Close(); err != nil {
 		t.Fatal(err)
 	}
+	// The input arrives in kills+1 chunks, one before each run, so every
+	// run has work when it is killed: the log stays open only between
+	// runs (the child holds the data dir while it runs).
+	produced := 0
+	produceChunk := func(i int) {
+		to := n * (i + 1) / (kills + 1)
+		l := openLog(t, dir)
+		produce(t, l, "readings", 4, produced, to)
+		if err := l.Close(); err != nil {
+			t.Fatal(err)
+		}
+		produced = to
+	}
 
-	run := func(killAt int64, jitter time.Duration) bool {
+	run := func(kp killPoint) crashRun {
 		env := []string{aggCrashChildEnv + "=" + dir}
 		if windowed {
 			env = append(env, aggCrashWindowEnv+"=1")
 		}
-		return runCrashChild(t, "TestCrashAggregateExactlyOnce", env, killAt, jitter)
+		return runCrashChild(t, "TestCrashAggregateExactlyOnce", env, kp)
 	}
 	progress := func() int64 { return committedInput(t, dir, "CTAS_COUNTS_0") }
-	midway := 0
+	midway, afterCommit := 0, 0
 	for i := 0; i < kills; i++ {
-		left := int64(n) - progress()
-		at := left * int64(1+rng.IntN(kills)) / int64(2*kills)
-		jitter := time.Duration(rng.IntN(5_000)) * time.Microsecond
-		if run(at, jitter) {
-			p := progress()
-			if p < int64(n) {
-				midway++
-			}
-			t.Logf("run %d: killed after reading %d records + %v, %d input offsets committed", i+1, at, jitter, p)
+		// Even runs die after reading a share of what is left; odd runs
+		// after their 1st to 4th commit plus up to a commit interval and
+		// a half, so kills also land inside the transaction, the
+		// changelog append and the pebble checkpoint of a commit.
+		produceChunk(i)
+		kp := killPoint{In: -1, Commits: -1, Jitter: time.Duration(rng.IntN(5_000)) * time.Microsecond}
+		if i%2 == 0 {
+			left := int64(produced) - progress()
+			kp.In = rng.Int64N(max(1, left/2))
 		} else {
-			t.Logf("run %d: finished before the kill", i+1)
+			kp.Commits = int64(1 + rng.IntN(3))
+			kp.Jitter = time.Duration(rng.IntN(7_500)) * time.Microsecond
 		}
+		r := run(kp)
+		if !r.Killed {
+			t.Logf("run %d: finished before the kill", i+1)
+			continue
+		}
+		p := progress()
+		if p < int64(produced) {
+			midway++
+		}
+		if r.Commits > 0 {
+			afterCommit++
+		}
+		t.Logf("run %d: killed at %+v, last seen %d read and %d commits, %d input offsets committed", i+1, kp, r.In, r.Commits, p)
 	}
-	run(-1, 0)
+	produceChunk(kills)
+	run(never)
 	if midway < min(kills, 3) {
 		t.Fatalf("only %d of %d kills landed while the query had work left: the test proved little", midway, kills)
+	}
+	if afterCommit < min(kills/2, 2) {
+		t.Fatalf("only %d of %d kills landed after a commit of their run: the test proved little", afterCommit, kills)
 	}
 	l = openLog(t, dir)
 	defer l.Close()
@@ -113,7 +143,7 @@ func aggCrashChild(dir string, windowed bool) {
 	if err != nil {
 		fail(err)
 	}
-	rt := NewRuntime(l, RuntimeOptions{CommitInterval: 5 * time.Millisecond, FetchMaxBytes: 32 << 10, State: db})
+	rt := NewRuntime(l, RuntimeOptions{CommitInterval: time.Microsecond, FetchMaxBytes: 4 << 10, State: db})
 	spec, err := newCountSpec("CTAS_COUNTS_0", "readings", "counts", 4, 3, 0)
 	if err != nil {
 		fail(err)

@@ -4,11 +4,12 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"os/exec"
 	"strconv"
-	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -56,7 +57,11 @@ func TestCrashExactlyOnce(t *testing.T) {
 	}
 
 	run := func(killAt int64, jitter time.Duration) bool {
-		return runCrashChild(t, "TestCrashExactlyOnce", []string{crashChildEnv + "=" + dir}, killAt, jitter)
+		kp := killPoint{In: killAt, Commits: -1, Jitter: jitter}
+		if killAt < 0 {
+			kp = never
+		}
+		return runCrashChild(t, "TestCrashExactlyOnce", []string{crashChildEnv + "=" + dir}, kp).Killed
 	}
 	progress := func() int64 { return committedInput(t, dir, "CSAS_HOT_0") }
 	start := time.Now()
@@ -142,13 +147,32 @@ func crashChild(dir string) {
 	os.Exit(0)
 }
 
+// killPoint is when runCrashChild kills its child: once the child reports
+// having read In input records, or having committed Commits transactions,
+// in this run (a negative field never triggers), then after Jitter more.
+// Keying kills to commits makes them land in or right after a commit of
+// the run rather than mostly before the first one.
+type killPoint struct {
+	In, Commits int64
+	Jitter      time.Duration
+}
+
+// never is the kill point of the final run, which must finish.
+var never = killPoint{In: -1, Commits: -1}
+
+// crashRun is what runCrashChild saw of a run it killed.
+type crashRun struct {
+	// Killed is false when the child finished before the kill point.
+	Killed bool
+	// In and Commits are the child's last reported progress before the
+	// kill.
+	In, Commits int64
+}
+
 // runCrashChild starts the crash test's child (the test binary re-running
-// test with env added) and, when killAt >= 0, SIGKILLs it once it reports
-// having read killAt input records in this run, plus a delay of jitter so
-// the kill can land anywhere in the task's cycle (decoding, appending,
-// committing). It reports whether the child was killed rather than
-// finishing.
-func runCrashChild(t *testing.T, test string, env []string, killAt int64, jitter time.Duration) (killed bool) {
+// test with env added) and SIGKILLs it at kp, so the kill can land
+// anywhere in the task's cycle (decoding, appending, committing).
+func runCrashChild(t *testing.T, test string, env []string, kp killPoint) crashRun {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^"+test+"$", "-test.count=1")
 	cmd.Env = append(os.Environ(), env...)
@@ -162,13 +186,20 @@ func runCrashChild(t *testing.T, test string, env []string, killAt int64, jitter
 	}
 	reached := make(chan struct{})
 	scanned := make(chan struct{})
+	var last atomic.Pointer[crashRun]
+	last.Store(&crashRun{})
 	go func() {
 		defer close(scanned)
 		sc := bufio.NewScanner(stdout)
 		closed := false
 		for sc.Scan() {
-			in, err := strconv.ParseInt(strings.TrimPrefix(sc.Text(), "in "), 10, 64)
-			if err == nil && !closed && killAt >= 0 && in >= killAt {
+			var in, commits int64
+			if _, err := fmt.Sscanf(sc.Text(), "in %d commits %d", &in, &commits); err != nil {
+				continue
+			}
+			last.Store(&crashRun{In: in, Commits: commits})
+			hit := (kp.In >= 0 && in >= kp.In) || (kp.Commits >= 0 && commits >= kp.Commits)
+			if hit && !closed {
 				close(reached)
 				closed = true
 			}
@@ -185,26 +216,28 @@ func runCrashChild(t *testing.T, test string, env []string, killAt int64, jitter
 		if err != nil {
 			t.Fatalf("child failed: %v", err)
 		}
-		return false
+		return crashRun{}
 	case <-reached:
 	case <-deadline:
 		cmd.Process.Signal(syscall.SIGKILL)
 		<-done
 		t.Fatal("child did not finish within 60s")
 	}
-	if jitter > 0 {
-		time.Sleep(jitter)
+	if kp.Jitter > 0 {
+		time.Sleep(kp.Jitter)
 	}
 	cmd.Process.Signal(syscall.SIGKILL)
 	err = <-done
+	run := *last.Load()
 	var ee *exec.ExitError
 	if errors.As(err, &ee) && ee.Sys().(syscall.WaitStatus).Signaled() {
-		return true
+		run.Killed = true
+		return run
 	}
 	if err != nil {
 		t.Fatalf("child failed: %v", err)
 	}
-	return false // finished before the kill
+	return crashRun{} // finished before the kill
 }
 
 // committedInput is the number of input records a query (its consumer
@@ -225,8 +258,9 @@ func committedInput(t *testing.T, dir, group string) int64 {
 }
 
 // waitReportingProgress is the child's side of runCrashChild: it prints
-// the query's input count ("in N") every millisecond, for the parent's kill
-// points, until the query has caught up with its input.
+// the query's input count and committed transactions ("in N commits C")
+// every millisecond, for the parent's kill points, until the query has
+// caught up with its input.
 func waitReportingProgress(q *Query) error {
 	stop := make(chan struct{})
 	stopped := make(chan struct{})
@@ -237,7 +271,8 @@ func waitReportingProgress(q *Query) error {
 		for {
 			select {
 			case <-tick.C:
-				os.Stdout.WriteString("in " + strconv.FormatInt(q.Metrics().RecordsIn, 10) + "\n")
+				m := q.Metrics()
+				fmt.Fprintf(os.Stdout, "in %d commits %d\n", m.RecordsIn, m.Commits)
 			case <-stop:
 				return
 			}
