@@ -2,18 +2,15 @@ package format
 
 import (
 	"encoding/hex"
-	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
+	"github.com/sluicedb/sluice/internal/golden"
 	"github.com/sluicedb/sluice/types"
 )
-
-var rewrite = flag.Bool("rewrite", false, "rewrite golden files under testdata/format")
 
 // TestEncodeGolden writes fixed rows in every format to
 // testdata/format/encode.txt, so a change in the bytes Sluice produces is a
@@ -92,28 +89,7 @@ func TestEncodeGolden(t *testing.T) {
 	}
 	path := filepath.Join("..", "testdata", "format", "encode.txt")
 	got := b.String()
-	if *rewrite {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -rewrite to create it)", err)
-	}
-	if string(want) != got {
-		gl, wl := strings.Split(got, "\n"), strings.Split(string(want), "\n")
-		for i := range min(len(gl), len(wl)) {
-			if gl[i] != wl[i] {
-				t.Fatalf("%s line %d:\n got: %s\nwant: %s\n(review, then run with -rewrite)", path, i+1, gl[i], wl[i])
-			}
-		}
-		t.Fatalf("%s: length differs (review, then run with -rewrite)", path)
-	}
+	golden.Check(t, path, got)
 }
 
 // printable reports whether b reads unambiguously as is in a golden file.

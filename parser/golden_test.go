@@ -2,16 +2,14 @@ package parser
 
 import (
 	"errors"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/sluicedb/sluice/ast"
+	"github.com/sluicedb/sluice/internal/golden"
 )
-
-var rewrite = flag.Bool("rewrite", false, "rewrite the golden files under testdata/parser")
 
 const goldenDir = "../testdata/parser"
 
@@ -85,29 +83,5 @@ func TestGoldenErrors(t *testing.T) {
 
 func compareGolden(t *testing.T, path, got string) {
 	t.Helper()
-	if *rewrite {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./parser -rewrite)", err)
-	}
-	if string(want) != got {
-		gl, wl := strings.Split(got, "\n"), strings.Split(string(want), "\n")
-		for i := 0; i < len(gl) || i < len(wl); i++ {
-			var g, w string
-			if i < len(gl) {
-				g = gl[i]
-			}
-			if i < len(wl) {
-				w = wl[i]
-			}
-			if g != w {
-				t.Fatalf("%s differs at line %d:\n got: %s\nwant: %s\n(run go test ./parser -rewrite and review the diff)", path, i+1, g, w)
-			}
-		}
-	}
+	golden.Check(t, path, got)
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/sluicedb/sluice/conformance/corpus"
 	"github.com/sluicedb/sluice/conformance/corpustest"
+	"github.com/sluicedb/sluice/internal/golden"
 )
 
 const scoreboardPath = "../docs/parser-corpus.md"
@@ -95,7 +96,7 @@ func TestScoreboard(t *testing.T) {
 	for _, r := range append(rows, total) {
 		fmt.Fprintf(&b, "| %s | %d | %d / %d | %d / %d |\n", r.name, r.cases, r.rt, r.stmts, r.match, r.parseExpected)
 	}
-	if *rewrite {
+	if golden.Rewriting() {
 		if err := os.WriteFile(scoreboardPath, []byte(b.String()), 0o644); err != nil {
 			t.Fatal(err)
 		}

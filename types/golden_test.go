@@ -1,48 +1,18 @@
 package types
 
 import (
-	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/sluicedb/sluice/internal/golden"
 )
 
-var rewrite = flag.Bool("rewrite", false, "rewrite golden files under testdata/types")
-
-// checkGolden compares got with the named golden file, or rewrites it.
+// checkGolden compares got with the named file under testdata/types.
 func checkGolden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("..", "testdata", "types", name)
-	if *rewrite {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -rewrite to create it)", err)
-	}
-	if string(want) != got {
-		gl, wl := strings.Split(got, "\n"), strings.Split(string(want), "\n")
-		for i := 0; i < len(gl) || i < len(wl); i++ {
-			var g, w string
-			if i < len(gl) {
-				g = gl[i]
-			}
-			if i < len(wl) {
-				w = wl[i]
-			}
-			if g != w {
-				t.Fatalf("%s differs at line %d:\n got: %s\nwant: %s\n(run with -rewrite after review)", path, i+1, g, w)
-			}
-		}
-	}
+	golden.Check(t, filepath.Join("..", "testdata", "types", name), got)
 }
 
 // TestCastGolden prints CAST of a fixed set of values to every scalar type
