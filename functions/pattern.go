@@ -18,6 +18,7 @@ const (
 	patStruct                      // any STRUCT
 	patDecimal                     // any DECIMAL(p, s)
 	patLambda                      // a lambda with typed inputs and output
+	patAny                         // any type, each argument keeping its own (Java Object)
 )
 
 // Pattern is the declared type of a function parameter or result. Besides
@@ -49,6 +50,12 @@ var (
 	PDecimal = &Pattern{kind: patDecimal}
 	// PStruct matches a STRUCT with any fields.
 	PStruct = &Pattern{kind: patStruct}
+	// PAny matches an argument of any type, which the function receives
+	// unconverted: ksqlDB's Object parameter (a UDF declaring Object, or
+	// VariadicArgs<Object>, takes primitives, decimals of any scale and
+	// collections alike). Unlike a type variable it binds nothing, so
+	// the arguments of one variadic Object parameter may differ in type.
+	PAny = &Pattern{kind: patAny}
 	// T, K and V are the type variables of ksqlDB's generic UDFs.
 	T = Var("T")
 	K = Var("K")
@@ -98,6 +105,8 @@ func (p *Pattern) String() string {
 		return "STRUCT<ANY>"
 	case patDecimal:
 		return "DECIMAL"
+	case patAny:
+		return "ANY"
 	case patLambda:
 		ins := make([]string, len(p.lambdaIn))
 		for i, in := range p.lambdaIn {
@@ -169,6 +178,8 @@ func (p *Pattern) match(arg *types.Type, b bindings, casts bool) bool {
 		return casts && (arg.Kind == types.Integer || arg.Kind == types.Bigint)
 	case patStruct:
 		return arg.Kind == types.StructKind
+	case patAny:
+		return true
 	case patVar:
 		bound, ok := b[p.name]
 		if !ok {
@@ -251,7 +262,7 @@ func (p *Pattern) resolveArg(arg *types.Type, b bindings) *types.Type {
 			}
 		}
 		return arg
-	case patStruct, patLambda:
+	case patStruct, patLambda, patAny:
 		return arg
 	}
 	if t := p.resolve(b); t != nil {

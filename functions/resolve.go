@@ -143,7 +143,7 @@ func boolInt(b bool) int {
 func (s *Signature) genericCount() int {
 	n := 0
 	for _, p := range s.Params {
-		if p.Type.hasVars() {
+		if p.Type.hasVars() || p.Type.kind == patAny {
 			n++
 		}
 	}

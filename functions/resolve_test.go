@@ -195,6 +195,41 @@ func TestResolveErrorText(t *testing.T) {
 	}
 }
 
+func TestResolveAny(t *testing.T) {
+	// An Object parameter takes any argument unconverted, and each
+	// argument of a variadic Object parameter keeps its own type.
+	f := scalar("OBJ", catOther, "Fixture.",
+		variadic(sig(PInt, "any", func([]any) (any, error) { return int32(1), nil }, p("a", PInt), p("rest", PAny))),
+		sig(PInt, "fixed", func([]any) (any, error) { return int32(2), nil }, p("a", PInt), p("b", PString)),
+	)
+	args := []*types.Type{types.IntegerType, types.DecimalOf(5, 1), types.MapOf(types.StringType, types.IntegerType), types.NullType, types.DecimalOf(4, 3)}
+	c, err := f.Resolve(TypeArgs(args...))
+	if err != nil || c.Signature.Description != "any" {
+		t.Fatalf("picked %v, %v", c, err)
+	}
+	for i, at := range c.ArgTypes[:3] {
+		if !at.Equal(args[i]) {
+			t.Errorf("argument %d converted to %s, want %s", i, at, args[i])
+		}
+	}
+	if !c.ArgTypes[4].Equal(args[4]) {
+		t.Errorf("argument 4 converted to %s, want %s", c.ArgTypes[4], args[4])
+	}
+	if c, err = f.Resolve(TypeArgs(types.IntegerType)); err != nil || c.Signature.Description != "any" {
+		t.Fatalf("no variadic arguments: picked %v, %v", c, err)
+	}
+	// A concrete parameter beats Object.
+	if c, err = f.Resolve(TypeArgs(types.IntegerType, types.StringType)); err != nil || c.Signature.Description != "fixed" {
+		t.Fatalf("picked %v, %v", c, err)
+	}
+	if _, err = f.Resolve(TypeArgs(types.StringType)); err == nil {
+		t.Fatal("the fixed first parameter accepted a STRING")
+	}
+	if got := f.alternatives(); !strings.Contains(got, "obj(INTEGER a, ANY... rest)") {
+		t.Errorf("alternatives = %q", got)
+	}
+}
+
 func TestResolvePreference(t *testing.T) {
 	// Both the fixed (STRING, STRING) variant of a fixture and its variadic
 	// and generic variants match; the fixed, non-generic one wins.
