@@ -251,6 +251,24 @@ func testAggregates() []*functions.Function {
 		}},
 	}
 
+	// firstOfCompleteRows collects the first argument of each row whose
+	// arguments are all non-NULL, in arrival order.
+	firstOfCompleteRows := func(ctx functions.AggregateContext) *foldAcc {
+		return &foldAcc{
+			state: []any{}, typ: ctx.Return,
+			add: func(s any, a []any) (any, error) {
+				for _, v := range a {
+					if v == nil {
+						return s, nil
+					}
+				}
+				return append(append([]any{}, s.([]any)...), a[0]), nil
+			},
+			merge: func(x, y any) (any, error) {
+				return append(append([]any{}, x.([]any)...), y.([]any)...), nil
+			},
+		}
+	}
 	genericVarArg := &functions.Function{
 		Name: "GENERIC_VAR_ARG", DisplayName: "GENERIC_VAR_ARG", Kind: functions.Aggregate, Category: "TEST",
 		Description: "Collects its first argument from rows where every argument is non-NULL (ksqlDB test aggregate).",
@@ -258,23 +276,20 @@ func testAggregates() []*functions.Function {
 			Params: []functions.Param{param("a", functions.Var("A")), param("b", functions.Var("B")),
 				param("c", functions.Var("C"))},
 			Variadic: true, Returns: functions.ArrayP(functions.Var("A")),
-			Aggregate: factory(func(ctx functions.AggregateContext) *foldAcc {
-				return &foldAcc{
-					state: []any{}, typ: ctx.Return,
-					add: func(s any, a []any) (any, error) {
-						for _, v := range a {
-							if v == nil {
-								return s, nil
-							}
-						}
-						return append(append([]any{}, s.([]any)...), a[0]), nil
-					},
-					merge: func(x, y any) (any, error) {
-						return append(append([]any{}, x.([]any)...), y.([]any)...), nil
-					},
-				}
-			}),
+			Aggregate: factory(firstOfCompleteRows),
 		}},
 	}
-	return []*functions.Function{testUDAF, varArg, genericVarArg}
+	// objColArg is ksqlDB's test of a variadic Object parameter in an
+	// aggregate: the variadic arguments may be of any type, each of its
+	// own (primitives, decimals of different scales, collections).
+	objColArg := &functions.Function{
+		Name: "OBJ_COL_ARG", DisplayName: "OBJ_COL_ARG", Kind: functions.Aggregate, Category: "TEST",
+		Description: "Returns an array of the first argument of the rows where all the given columns are non-NULL (ksqlDB test aggregate).",
+		Signatures: []*functions.Signature{{
+			Params:   []functions.Param{param("first", functions.PInt), param("rest", functions.PAny)},
+			Variadic: true, Returns: functions.ArrayP(functions.PInt),
+			Aggregate: factory(firstOfCompleteRows),
+		}},
+	}
+	return []*functions.Function{testUDAF, varArg, genericVarArg, objColArg}
 }

@@ -160,4 +160,30 @@ func TestTestAggregates(t *testing.T) {
 	if _, err := reg.Resolve("GENERIC_VAR_ARG", functions.TypeArgs(dec, types.IntegerType, types.DoubleType, types.StringType, types.DoubleType)); err == nil {
 		t.Error("GENERIC_VAR_ARG with mixed variadic types must not resolve")
 	}
+	// OBJ_COL_ARG's variadic Object parameter takes arguments of different
+	// types (a struct, an array, decimals of two scales) unconverted.
+	mixed := []*types.Type{types.IntegerType, types.DecimalOf(5, 1), types.DecimalOf(4, 3),
+		structAB, types.ArrayOf(types.IntegerType)}
+	got, _ = run("OBJ_COL_ARG", mixed, nil,
+		[]any{int32(6), types.MustParseDecimal("3.2"), types.MustParseDecimal("1.230"),
+			&types.Struct{Type: structAB, Values: []any{int32(1), int32(2)}}, []any{int32(3)}},
+		[]any{int32(2), nil, types.MustParseDecimal("1.567"),
+			&types.Struct{Type: structAB, Values: []any{int32(1), int32(2)}}, []any{int32(3)}},
+		[]any{int32(7), types.MustParseDecimal("0.1"), types.MustParseDecimal("8.760"),
+			&types.Struct{Type: structAB, Values: []any{int32(1), int32(2)}}, []any{}})
+	if render(generic(got)) != `[6,7]` {
+		t.Errorf("OBJ_COL_ARG = %s, want [6,7]", render(generic(got)))
+	}
+	call, err := reg.Resolve("OBJ_COL_ARG", functions.TypeArgs(mixed...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, at := range call.ArgTypes {
+		if !at.Equal(mixed[i]) {
+			t.Errorf("OBJ_COL_ARG argument %d converted to %s, want %s unchanged", i, at, mixed[i])
+		}
+	}
+	if got, _ := run("OBJ_COL_ARG", []*types.Type{types.IntegerType}, nil, []any{int32(4)}, []any{nil}); render(generic(got)) != `[4]` {
+		t.Errorf("OBJ_COL_ARG without variadic arguments = %s, want [4]", render(generic(got)))
+	}
 }
