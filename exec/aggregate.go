@@ -61,6 +61,9 @@ type AggregateSpec struct {
 	// Table, when set, aggregates a table's changelog instead of a
 	// stream (aggregate_table.go).
 	Table *TableInput
+	// Regrouped, when set, aggregates a table's changes regrouped by a
+	// TableRegroup stage (repartition_table.go).
+	Regrouped *RegroupedInput
 	// Final (EMIT FINAL, windowed only) emits one row per window when it
 	// closes instead of one per input row. It needs grouping values the
 	// store key can give back (see KeyDecodable).
@@ -302,7 +305,7 @@ func (t *aggregateTask) Process(tc *TaskContext, in *types.Batch, next func(*typ
 	emitted := 0
 	for i := 0; i < n; i++ {
 		m := in.Meta(i)
-		if t.table != nil {
+		if t.table != nil || t.spec.Regrouped != nil {
 			if err := t.addTableRow(tc, in, i, m, &emitted); err != nil {
 				t.bb.Discard()
 				return err
@@ -625,6 +628,7 @@ func DropQueryState(ctx context.Context, spec *QuerySpec, db *state.DB, log brok
 		if !ok {
 			continue
 		}
+		errs = append(errs, a.spec.Regrouped.drop(ctx, db, log))
 		topics := []string{a.spec.Changelog}
 		if a.spec.Table != nil {
 			topics = append(topics, a.spec.Table.Changelog)

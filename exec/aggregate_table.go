@@ -90,6 +90,9 @@ var errRowDecode = errors.New("exec: aggregate state: undecodable table row")
 // its group, the new row (unless a tombstone) joins its group. A row
 // that stays in its group updates it once.
 func (t *aggregateTask) addTableRow(tc *TaskContext, in *types.Batch, i int, m types.RowMeta, emitted *int) error {
+	if t.table == nil {
+		return t.addRegrouped(tc, in, i, m, emitted)
+	}
 	ts := t.table
 	row := tc.InputRow(in, i)
 	ts.key = ts.key[:0]
@@ -227,4 +230,58 @@ func (t *aggregateTask) evalArgs(tc *TaskContext, in *types.Batch, i int, row []
 		}
 	}
 	return dst
+}
+
+// addRegrouped applies row i of a regrouping stage's output
+// (RegroupedInput): its group is in the row already, its change flag says
+// whether the row joins the group or leaves it.
+func (t *aggregateTask) addRegrouped(tc *TaskContext, in *types.Batch, i int, m types.RowMeta, emitted *int) error {
+	if m.Change == types.Delete {
+		return nil // the stage writes no tombstones
+	}
+	row := tc.InputRow(in, i)
+	flag, _ := row[t.spec.Regrouped.Flag].(int32)
+	if row[t.spec.Regrouped.Flag] == nil || flag < ChangeSubtract || flag > ChangeAdd {
+		tc.reportRowError(in, i, fmt.Errorf("exec: regrouped row with change flag %v", row[t.spec.Regrouped.Flag]))
+		return nil
+	}
+	t.key, t.keys = t.key[:0], t.keys[:0]
+	for _, g := range t.spec.GroupBy {
+		v, err := g.Eval(row)
+		if err != nil || v == nil {
+			tc.reportRowError(in, i, errors.Join(errors.New("exec: regrouped row without its group"), err))
+			return nil
+		}
+		t.keys = append(t.keys, v)
+		t.key = appendKeyValue(t.key, v)
+	}
+	if flag == ChangeAdd {
+		t.args = t.evalArgs(tc, in, i, row, t.args)
+		return t.update(tc, in, i, m, 0, false, false, true, emitted)
+	}
+	t.undoArgs = t.evalArgs(tc, in, i, row, t.undoArgs)
+	if flag == ChangeSubtract {
+		return t.update(tc, in, i, m, 0, false, true, false, emitted)
+	}
+	// ChangeReplace: the add of the same group follows and emits; the
+	// group keeps its row downstream until then.
+	old, found, err := t.store.Get(t.key)
+	if err != nil {
+		return fmt.Errorf("exec: aggregate read: %w", err)
+	}
+	for c, call := range t.spec.Calls {
+		t.accs[c] = call.New()
+	}
+	hadOutput, rowtime := false, m.Rowtime
+	if found {
+		if hadOutput, rowtime, err = decodeAggValue(old, t.accs); err != nil {
+			return err
+		}
+	}
+	for c := range t.spec.Calls {
+		if err := t.accs[c].(Undoer).Undo(t.undoArgs[c]); err != nil {
+			tc.reportRowError(in, i, err)
+		}
+	}
+	return t.save(0, false, hadOutput, rowtime)
 }

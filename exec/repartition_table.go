@@ -1,0 +1,428 @@
+package exec
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/sluicedb/sluice/broker"
+	"github.com/sluicedb/sluice/format"
+	"github.com/sluicedb/sluice/state"
+	"github.com/sluicedb/sluice/types"
+)
+
+// The change flags a TableRegroup writes with each row (the last column
+// of its output) and an aggregation over RegroupedInput reads. A table
+// row that moves from one group to another is two records: its old
+// version subtracted from the old group, then its new version added to
+// the new one. When both versions fall in the same group, the subtract
+// is flagged ChangeReplace: the aggregate retracts it without emitting
+// and emits once, after the add, as Kafka Streams' table aggregations do
+// (an update within a group is one change of the result, never a dip).
+const (
+	ChangeAdd      int32 = 1
+	ChangeSubtract int32 = -1
+	ChangeReplace  int32 = 0
+)
+
+// RegroupColumns are the columns a regrouping stage appends to each row
+// after the source's columns and the GROUP BY values: the ROWTIME,
+// ROWPARTITION and ROWOFFSET the row had in the source (so aggregate
+// arguments that read them see the row's own values, and a subtract
+// retracts exactly what its add added), then the change flag. Because the
+// pseudo columns come right after the GROUP BY values, an aggregation
+// compiled with its pseudo columns at that position reads them.
+var RegroupColumns = []types.Column{
+	{Name: "ROWTIME", Type: types.BigintType},
+	{Name: "ROWPARTITION", Type: types.IntegerType},
+	{Name: "ROWOFFSET", Type: types.BigintType},
+	{Name: "SLUICE_CHANGE", Type: types.IntegerType},
+}
+
+// RegroupSpec describes the first stage of a GROUP BY over a table with
+// several partitions, Kafka Streams' KTable.groupBy: a task per table
+// partition keeps the table's current rows (so it knows each key's
+// previous version) and turns every change into records for the
+// aggregation, partitioned by the new group (a repartition topic).
+type RegroupSpec struct {
+	// Input is the table's columns, the layout of the operator's input;
+	// KeyColumns the positions of its primary key.
+	Input      *types.Schema
+	KeyColumns []int
+	// Where filters rows (nil for none): a row that stops passing leaves
+	// its group.
+	Where Evaluator
+	// GroupBy are the grouping expressions over the input row.
+	GroupBy []Evaluator
+	// Schema is the output: Input's columns, one column per GroupBy
+	// value, then RegroupColumns.
+	Schema *types.Schema
+	// Operator names the store of current rows (StoreName(query,
+	// Operator, partition)); Changelog is its compacted changelog topic.
+	Operator  string
+	Changelog string
+}
+
+// TableRegroup is the operator of a regrouping stage (RegroupSpec). Its
+// store of current rows commits with the stage's transaction (CommitHook)
+// like an aggregation's, so the records it wrote and the rows it keeps
+// agree after a crash: a change is never subtracted twice or lost.
+type TableRegroup struct {
+	spec    *RegroupSpec
+	mu      sync.Mutex
+	created bool
+}
+
+// NewTableRegroup returns the regrouping template the tasks instantiate.
+func NewTableRegroup(spec *RegroupSpec) *TableRegroup { return &TableRegroup{spec: spec} }
+
+// Schema implements Operator.
+func (r *TableRegroup) Schema() *types.Schema { return r.spec.Schema }
+
+// Process implements Operator; only the per-task instances process rows.
+func (r *TableRegroup) Process(*TaskContext, *types.Batch, func(*types.Batch) error) error {
+	return errors.New("exec: table regroup used without ForTask")
+}
+
+// ForTask implements TaskLocal: it opens the task's store of current
+// rows, creates its changelog on first use and recovers it against the
+// log before any record is processed.
+func (r *TableRegroup) ForTask(tc *TaskContext) (Operator, error) {
+	if tc.State == nil || tc.Broker == nil {
+		return nil, errors.New("exec: table regroup needs a state store (RuntimeOptions.State)")
+	}
+	ctx := context.Background()
+	r.mu.Lock()
+	if !r.created {
+		if err := ensureChangelog(ctx, tc.Broker, r.spec.Changelog, tc); err != nil {
+			r.mu.Unlock()
+			return nil, err
+		}
+		r.created = true
+	}
+	r.mu.Unlock()
+	st, err := tc.State.OpenTask(regroupTaskID(tc.QueryID, r.spec.Operator, tc.Partition))
+	if err != nil {
+		return nil, fmt.Errorf("exec: table regroup state: %w", err)
+	}
+	t := &regroupTask{spec: r.spec, task: st, bb: types.NewBatchBuilder(batchAllocator, r.spec.Schema)}
+	if err := t.open(ctx, tc); err != nil {
+		t.Close()
+		return nil, err
+	}
+	return t, nil
+}
+
+// regroupTaskID is the state task of one partition of a regrouping stage.
+func regroupTaskID(query, operator string, partition int32) string {
+	return fmt.Sprintf("%s/%s/%d", query, operator, partition)
+}
+
+// regroupTask is one task's regrouping: its store of current rows and the
+// changelog position its checkpoint records.
+type regroupTask struct {
+	spec *RegroupSpec
+	task *state.Task
+	rows *state.KVStore
+	// input and changelog are the task's input partition and its store's
+	// changelog partition; clPos and pendingPos are as in aggregateTask.
+	input, changelog  broker.TopicPartition
+	clPos, pendingPos int64
+	failed            error
+
+	enc      format.Encoder
+	dec      *source
+	cols     []int
+	bb       *types.BatchBuilder
+	key, val []byte
+	old, out []any
+}
+
+// open opens the store and the row codec and recovers the store.
+func (t *regroupTask) open(ctx context.Context, tc *TaskContext) error {
+	var err error
+	name := state.StoreName(tc.QueryID, t.spec.Operator, tc.Partition)
+	if t.rows, err = t.task.KeyValueStore(name); err != nil {
+		return fmt.Errorf("exec: table regroup store: %w", err)
+	}
+	cols := make([]types.Column, len(t.spec.Input.Columns))
+	for i, c := range t.spec.Input.Columns {
+		cols[i] = types.Column{Name: c.Name, Type: c.Type}
+		t.cols = append(t.cols, i)
+	}
+	serde := SerdeSpec{Format: format.JSON, Columns: cols}
+	if t.enc, err = encoder(serde, false); err != nil {
+		return fmt.Errorf("exec: table regroup row codec: %w", err)
+	}
+	schema, err := types.NewSchema(cols...)
+	if err != nil {
+		return fmt.Errorf("exec: table regroup row codec: %w", err)
+	}
+	if t.dec, err = newSource(&SourceSpec{Topic: t.spec.Changelog, Schema: schema, Value: serde, TimestampColumn: -1}, tc, 1); err != nil {
+		return fmt.Errorf("exec: table regroup row codec: %w", err)
+	}
+	t.input = broker.TopicPartition{Topic: tc.Topic, Partition: tc.Partition}
+	t.changelog = broker.TopicPartition{Topic: t.spec.Changelog, Partition: tc.Partition}
+	rec, err := t.task.Recover(ctx, tc.Broker, state.RecoverOptions{
+		Group:      tc.QueryID,
+		Inputs:     []broker.TopicPartition{t.input},
+		Changelogs: map[string]broker.TopicPartition{name: t.changelog},
+	})
+	if err != nil {
+		return fmt.Errorf("exec: table regroup recovery: %w", err)
+	}
+	t.clPos = rec.Checkpoint.Changelogs[t.changelog]
+	return nil
+}
+
+// Schema implements Operator.
+func (t *regroupTask) Schema() *types.Schema { return t.spec.Schema }
+
+// Close implements io.Closer: uncommitted state is dropped with the task.
+func (t *regroupTask) Close() error {
+	t.bb.Release()
+	if t.dec != nil {
+		t.dec.close()
+	}
+	return t.task.Close()
+}
+
+// storedRowHeader is the size of a stored row's prefix: the row's
+// ROWTIME, ROWPARTITION and ROWOFFSET, before its JSON encoding.
+const storedRowHeader = 8 + 4 + 8
+
+// Process implements Operator: each table change becomes at most two
+// rows, subtract (old version) first, then add (new version).
+func (t *regroupTask) Process(tc *TaskContext, in *types.Batch, next func(*types.Batch) error) error {
+	if t.failed != nil {
+		return t.failed
+	}
+	emitted := 0
+	for i, n := 0, in.NumRows(); i < n; i++ {
+		k, err := t.change(tc, in, i)
+		if err != nil {
+			t.bb.Discard()
+			return err
+		}
+		emitted += k
+	}
+	if emitted == 0 {
+		return nil
+	}
+	out, err := t.bb.NewBatch()
+	if err != nil {
+		return err
+	}
+	return next(out)
+}
+
+// change applies table record i to the store and appends its rows.
+func (t *regroupTask) change(tc *TaskContext, in *types.Batch, i int) (int, error) {
+	m := in.Meta(i)
+	row := tc.InputRow(in, i)
+	t.key = t.key[:0]
+	allNull := true
+	for _, c := range t.spec.KeyColumns {
+		allNull = allNull && row[c] == nil
+		t.key = appendKeyValue(t.key, row[c])
+	}
+	if allNull && len(t.spec.KeyColumns) > 0 {
+		return 0, nil // a null key is no row of the table: ksqlDB ignores it
+	}
+	stored, found, err := t.rows.Get(t.key)
+	if err != nil {
+		return 0, fmt.Errorf("exec: table regroup read: %w", err)
+	}
+	var oldGroup, newGroup []any
+	var oldKey, newKey []byte
+	if found {
+		batch, err := t.decode(stored)
+		if err != nil {
+			return 0, err
+		}
+		t.old = batch.Row(0, t.old[:0])
+		t.old = append(t.old, int64(binary.BigEndian.Uint64(stored)),
+			int32(binary.BigEndian.Uint32(stored[8:])), int64(binary.BigEndian.Uint64(stored[12:])))
+		// The old version was checked when it was added: errors are not
+		// reported twice.
+		oldKey, oldGroup = t.groupOf(nil, in, i, t.old)
+		defer batch.Release()
+	}
+	if m.Change != types.Delete {
+		newKey, newGroup = t.groupOf(tc, in, i, row)
+	}
+	emitted := 0
+	if oldGroup != nil {
+		flag := ChangeSubtract
+		if newGroup != nil && string(oldKey) == string(newKey) {
+			flag = ChangeReplace
+		}
+		if t.appendRow(tc, in, i, m, t.old, oldGroup, flag) {
+			emitted++
+		}
+	}
+	if newGroup != nil {
+		row = tc.InputRow(in, i) // groupOf may have reused tc's row
+		if t.appendRow(tc, in, i, m, row, newGroup, ChangeAdd) {
+			emitted++
+		}
+	}
+	if m.Change == types.Delete {
+		if found {
+			return emitted, t.rows.Delete(t.key)
+		}
+		return emitted, nil
+	}
+	t.val = binary.BigEndian.AppendUint64(t.val[:0], uint64(m.Rowtime))
+	t.val = binary.BigEndian.AppendUint32(t.val, uint32(m.Partition))
+	t.val = binary.BigEndian.AppendUint64(t.val, uint64(m.Offset))
+	if t.val, err = t.enc.EncodeBatchRow(t.val, in, t.cols, i); err != nil {
+		tc.reportRowError(in, i, err)
+		return emitted, nil
+	}
+	return emitted, t.rows.Put(t.key, t.val)
+}
+
+// groupOf returns the store key and values of row's group, or nil when
+// the row is filtered out or has a NULL grouping value (ksqlDB drops it).
+// Errors go to tc's processing log unless tc is nil.
+func (t *regroupTask) groupOf(tc *TaskContext, in *types.Batch, i int, row []any) ([]byte, []any) {
+	report := func(err error) {
+		if tc != nil {
+			tc.reportRowError(in, i, err)
+		}
+	}
+	if w := t.spec.Where; w != nil {
+		v, err := w.Eval(row)
+		if err != nil {
+			report(err)
+			return nil, nil
+		}
+		if b, ok := v.(bool); !ok || !b {
+			return nil, nil
+		}
+	}
+	var key []byte
+	vals := make([]any, 0, len(t.spec.GroupBy))
+	for _, g := range t.spec.GroupBy {
+		v, err := g.Eval(row)
+		if err != nil {
+			report(err)
+			return nil, nil
+		}
+		if v == nil {
+			report(errors.New("exec: group-by column with NULL value"))
+			return nil, nil
+		}
+		vals = append(vals, v)
+		key = appendKeyValue(key, v)
+	}
+	return key, vals
+}
+
+// appendRow appends one output row: row's table columns, the group
+// values, row's pseudo columns and the flag. The record keeps the time of
+// the change (the aggregate's result time), whichever version it carries.
+func (t *regroupTask) appendRow(tc *TaskContext, in *types.Batch, i int, m types.RowMeta, row, group []any, flag int32) bool {
+	n := t.spec.Input.Len()
+	t.out = append(t.out[:0], row[:n]...)
+	t.out = append(t.out, group...)
+	t.out = append(t.out, row[n], row[n+1], row[n+2], flag)
+	if err := t.bb.AppendRow(types.RowMeta{Rowtime: m.Rowtime, Partition: m.Partition, Offset: m.Offset}, t.out); err != nil {
+		tc.reportRowError(in, i, err)
+		return false
+	}
+	return true
+}
+
+// decode turns a stored row back into a one-row batch.
+func (t *regroupTask) decode(stored []byte) (*types.Batch, error) {
+	if len(stored) < storedRowHeader {
+		return nil, errRowDecode
+	}
+	b, err := t.dec.decode([]broker.Record{{Value: stored[storedRowHeader:]}})
+	if err != nil {
+		return nil, err
+	}
+	if b == nil || b.NumRows() != 1 {
+		if b != nil {
+			b.Release()
+		}
+		return nil, errRowDecode
+	}
+	return b, nil
+}
+
+// PrepareCommit implements CommitHook: the store's changes since the last
+// commit go to its changelog partition inside the task's transaction.
+func (t *regroupTask) PrepareCommit(ctx context.Context, p broker.Producer) error {
+	t.pendingPos = t.clPos
+	changes, err := t.task.Changes()
+	if err != nil {
+		return fmt.Errorf("exec: table regroup changes: %w", err)
+	}
+	if len(changes) == 0 {
+		return nil
+	}
+	recs := make([]broker.Record, len(changes))
+	for i, c := range changes {
+		recs[i] = broker.Record{Key: c.Key, Value: c.Value}
+	}
+	first, err := p.Append(ctx, t.changelog, recs)
+	if err != nil {
+		return fmt.Errorf("exec: table regroup changelog: %w", err)
+	}
+	t.pendingPos = first + int64(len(recs))
+	return nil
+}
+
+// Committed implements CommitHook: the log transaction is durable, so the
+// rows and the same offsets are committed to pebble (see aggregateTask).
+func (t *regroupTask) Committed(pos int64) {
+	cp := state.Checkpoint{
+		Offsets:    map[broker.TopicPartition]int64{t.input: pos},
+		Changelogs: map[broker.TopicPartition]int64{t.changelog: t.pendingPos},
+	}
+	if err := t.task.Commit(cp); err != nil {
+		t.failed = fmt.Errorf("exec: table regroup checkpoint: %w", err)
+		return
+	}
+	t.clPos = t.pendingPos
+}
+
+// RegroupedInput makes an aggregation read the records of a TableRegroup
+// stage instead of a stream: each row is added to or subtracted from its
+// group as its change flag says (aggregate_table.go).
+type RegroupedInput struct {
+	// Flag is the position of the change flag in the input row.
+	Flag int
+	// Stage is the regrouping stage feeding the aggregation: terminating
+	// the query drops its state too (DropQueryState).
+	Stage *QuerySpec
+}
+
+// drop deletes what the regrouping stage keeps: its tasks' state and its
+// changelog topic. The repartition topic is the stage's sink, which the
+// engine deletes with the query's internal topics.
+func (r *RegroupedInput) drop(ctx context.Context, db *state.DB, log broker.Log) error {
+	if r == nil || r.Stage == nil {
+		return nil
+	}
+	var errs []error
+	for _, op := range r.Stage.Operators {
+		g, ok := op.(*TableRegroup)
+		if !ok {
+			continue
+		}
+		for p := 0; p < max(r.Stage.Source.Partitions, 1) && db != nil; p++ {
+			errs = append(errs, db.DropStore(state.StoreName(r.Stage.ID, g.spec.Operator, int32(p))))
+			errs = append(errs, db.DropTask(regroupTaskID(r.Stage.ID, g.spec.Operator, int32(p))))
+		}
+		if err := log.DeleteTopic(ctx, g.spec.Changelog); err != nil && !errors.Is(err, broker.ErrUnknownTopic) {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
