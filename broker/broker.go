@@ -30,6 +30,8 @@ package broker
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 	"time"
 )
 
@@ -82,7 +84,48 @@ const (
 	// tombstones after DeleteRetentionMs. Table changelogs use it; records
 	// without a key are rejected.
 	CleanupCompact CleanupPolicy = "compact"
+	// CleanupCompactDelete does both: it compacts, and it drops whole
+	// segments past RetentionMs or RetentionBytes even when they hold the
+	// latest record of a key. Windowed changelogs use it (as Kafka Streams
+	// creates them), because every window is a new key that compaction
+	// alone would keep forever, while a window past the store's retention
+	// is never read again. Records without a key are rejected.
+	CleanupCompactDelete CleanupPolicy = "compact,delete"
 )
+
+// Compacts reports whether the policy compacts (compact, compact,delete).
+func (p CleanupPolicy) Compacts() bool {
+	return p == CleanupCompact || p == CleanupCompactDelete
+}
+
+// Deletes reports whether the policy drops old segments by retention
+// (delete, compact,delete).
+func (p CleanupPolicy) Deletes() bool {
+	return p == CleanupDelete || p == CleanupCompactDelete
+}
+
+// ParseCleanupPolicy reads a cleanup.policy value as Kafka spells it: a
+// comma-separated list of delete and compact, in either order.
+func ParseCleanupPolicy(s string) (CleanupPolicy, error) {
+	var compact, del bool
+	for _, part := range strings.Split(s, ",") {
+		switch strings.ToLower(strings.TrimSpace(part)) {
+		case "compact":
+			compact = true
+		case "delete":
+			del = true
+		default:
+			return "", fmt.Errorf("%w: cleanup.policy %q is not delete, compact or compact,delete", ErrInvalidTopic, s)
+		}
+	}
+	switch {
+	case compact && del:
+		return CleanupCompactDelete, nil
+	case compact:
+		return CleanupCompact, nil
+	}
+	return CleanupDelete, nil
+}
 
 // TimestampType says whose clock stamps records.
 type TimestampType string
@@ -121,13 +164,16 @@ const (
 type TopicConfig struct {
 	// Partitions is the number of partitions, fixed at creation.
 	Partitions int
-	// CleanupPolicy is delete (default) or compact.
+	// CleanupPolicy is delete (default), compact or compact,delete.
 	CleanupPolicy CleanupPolicy
 	// RetentionMs drops data older than this; -1 keeps it forever (the
-	// default). It applies to the delete policy.
+	// default). It applies to the delete and compact,delete policies. A
+	// segment goes when its newest record timestamp is this old, and never
+	// while it holds records of a transaction still open.
 	RetentionMs int64
 	// RetentionBytes drops the oldest data while a partition is larger;
-	// -1 (the default) means no limit. It applies to the delete policy.
+	// -1 (the default) means no limit. It applies to the delete and
+	// compact,delete policies.
 	RetentionBytes int64
 	// DeleteRetentionMs is how long a compacted topic keeps tombstones,
 	// counted from the tombstone's timestamp, so that readers that are

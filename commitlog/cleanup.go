@@ -10,9 +10,10 @@ import (
 	"github.com/sluicedb/sluice/broker"
 )
 
-// RunCleanup applies retention (delete policy) and compaction (compact
-// policy) to every partition now. It runs in the background every
-// Options.CleanupInterval; tests and tools call it directly.
+// RunCleanup applies retention (delete policy), compaction (compact policy)
+// or both (compact,delete: retention first, so compaction does not rewrite
+// segments about to go) to every partition now. It runs in the background
+// every Options.CleanupInterval; tests and tools call it directly.
 func (l *Log) RunCleanup(ctx context.Context) error {
 	for _, p := range l.allPartitions() {
 		if err := ctx.Err(); err != nil {
@@ -20,10 +21,11 @@ func (l *Log) RunCleanup(ctx context.Context) error {
 		}
 		var err error
 		p.cleanMu.Lock()
-		if p.cfg.CleanupPolicy == broker.CleanupCompact {
-			err = p.compact()
-		} else {
+		if p.cfg.CleanupPolicy.Deletes() {
 			err = p.enforceRetention()
+		}
+		if err == nil && p.cfg.CleanupPolicy.Compacts() {
+			err = p.compact()
 		}
 		p.cleanMu.Unlock()
 		if err != nil && !errors.Is(err, broker.ErrClosed) {
@@ -37,6 +39,14 @@ func (l *Log) RunCleanup(ctx context.Context) error {
 // those whose newest record is older than retention.ms, then the oldest
 // while the partition exceeds retention.bytes. An expired active segment is
 // rolled first so that an idle partition's data also expires.
+//
+// Deletion stops at the first segment reaching past the last stable
+// offset: a transaction still open may have records there, and deleting
+// them would lose data its commit later makes visible. Below the last
+// stable offset every transaction is decided; a commit or abort marker
+// whose records went with an earlier segment is a control record readers
+// skip, and the aborted-transaction list forgets transactions that ended
+// before the new start.
 func (p *partition) enforceRetention() error {
 	rms, rbytes := p.cfg.RetentionMs, p.cfg.RetentionBytes
 	if rms < 0 && rbytes < 0 {
@@ -68,10 +78,14 @@ func (p *partition) enforceRetention() error {
 		rolled = true
 	}
 	var victims []*segment
+	lso := p.lso()
 	for len(p.segs) > 1 {
 		s := p.segs[0]
 		if !expired(s) && !(rbytes >= 0 && total > rbytes) {
 			break
+		}
+		if s.next > lso {
+			break // an open transaction may have records here
 		}
 		victims = append(victims, s)
 		total -= s.size

@@ -245,8 +245,8 @@ func validateConfig(name string, cfg broker.TopicConfig) error {
 	switch {
 	case cfg.Partitions < 1 || cfg.Partitions > 10000:
 		return fmt.Errorf("%w: partitions %d not in [1, 10000]", broker.ErrInvalidTopic, cfg.Partitions)
-	case cfg.CleanupPolicy != broker.CleanupDelete && cfg.CleanupPolicy != broker.CleanupCompact:
-		return fmt.Errorf("%w: cleanup.policy %q is not delete or compact", broker.ErrInvalidTopic, cfg.CleanupPolicy)
+	case !cfg.CleanupPolicy.Compacts() && !cfg.CleanupPolicy.Deletes():
+		return fmt.Errorf("%w: cleanup.policy %q is not delete, compact or compact,delete", broker.ErrInvalidTopic, cfg.CleanupPolicy)
 	case cfg.TimestampType != broker.TimestampCreateTime && cfg.TimestampType != broker.TimestampLogAppendTime:
 		return fmt.Errorf("%w: message.timestamp.type %q is not CreateTime or LogAppendTime", broker.ErrInvalidTopic, cfg.TimestampType)
 	case cfg.Durability != broker.DurabilityFsync && cfg.Durability != broker.DurabilityInterval && cfg.Durability != broker.DurabilityNone:

@@ -150,7 +150,7 @@ func (p *partition) encode(recs []broker.Record, m batchMeta) (appendResult, err
 	if len(recs) == 0 {
 		return appendResult{}, fmt.Errorf("%w: empty batch", broker.ErrInvalidRecord)
 	}
-	if p.cfg.CleanupPolicy == broker.CleanupCompact && m.attrs&attrControl == 0 {
+	if p.cfg.CleanupPolicy.Compacts() && m.attrs&attrControl == 0 {
 		for i := range recs {
 			if recs[i].Key == nil {
 				return appendResult{}, fmt.Errorf("%w: compacted topic %s needs a key on every record", broker.ErrInvalidRecord, p.tp.Topic)

@@ -53,6 +53,7 @@ func Run(t *testing.T, h Harness) {
 		{"RetentionTime", testRetentionTime},
 		{"RetentionBytes", testRetentionBytes},
 		{"Compaction", testCompaction},
+		{"CompactDelete", testCompactDelete},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, h) })

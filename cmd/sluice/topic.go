@@ -269,7 +269,8 @@ func topicCreate(l broker.Log, f *topicFlags, _ io.Reader, out io.Writer) error 
 		var err error
 		switch k {
 		case "cleanup.policy":
-			cfg.CleanupPolicy = broker.CleanupPolicy(v)
+			// Kafka's spellings: delete, compact, compact,delete.
+			cfg.CleanupPolicy, err = broker.ParseCleanupPolicy(v)
 		case "message.timestamp.type":
 			cfg.TimestampType = broker.TimestampType(v)
 		case "durability":
