@@ -27,7 +27,11 @@ func builtinFunctions() []*Function {
 	}
 	for _, f := range fs {
 		f.Volatile = volatileFunctions[f.Name]
-		f.StructState = structStateAggregates[f.Name]
+		if state := stateTypes[f.Name]; state != nil {
+			for _, s := range f.Signatures {
+				s.State = state
+			}
+		}
 	}
 	documentParams(fs)
 	return fs
@@ -91,10 +95,6 @@ const (
 // volatileFunctions are the built-ins whose result is not determined by
 // their arguments alone.
 var volatileFunctions = map[string]bool{"RANDOM": true, "UUID": true, "UNIX_TIMESTAMP": true, "UNIX_DATE": true}
-
-// structStateAggregates are the aggregates ksqlDB keeps a STRUCT state for.
-var structStateAggregates = map[string]bool{"AVG": true, "STDDEV_SAMP": true, "STDDEV_SAMPLE": true,
-	"CORRELATION": true, "EARLIEST_BY_OFFSET": true, "LATEST_BY_OFFSET": true}
 
 // paramDocs documents parameters by name for DESCRIBE FUNCTION; the same
 // name means the same thing across the library.

@@ -4,6 +4,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/sluicedb/sluice/types"
 )
 
 // documentedScalar lists every function of ksqlDB's "Scalar functions"
@@ -154,13 +156,36 @@ func TestVolatileFunctions(t *testing.T) {
 	}
 }
 
-func TestStructStateAggregates(t *testing.T) {
-	for name := range structStateAggregates {
-		if f := mustLookup(t, name); !f.StructState || f.Kind != Aggregate {
-			t.Errorf("%s: StructState %v, kind %s", name, f.StructState, f.Kind)
-		}
+func TestAggregateStateType(t *testing.T) {
+	// The state type is what ksqlDB stores between records: a STRUCT for
+	// running sums and offset-stamped values, an ARRAY for collections,
+	// the result itself for the simple aggregates.
+	dec := types.DecimalOf(4, 2)
+	cases := []struct {
+		fn   string
+		args []*types.Type
+		want string
+	}{
+		{"SUM", []*types.Type{types.IntegerType}, "INTEGER"},
+		{"COUNT", nil, "BIGINT"},
+		{"MAX", []*types.Type{dec}, "DECIMAL(4, 2)"},
+		{"AVG", []*types.Type{types.BigintType}, "STRUCT<`SUM` BIGINT, `COUNT` BIGINT>"},
+		{"STDDEV_SAMP", []*types.Type{types.IntegerType}, "STRUCT<`SUM` INTEGER, `COUNT` BIGINT, `M2` DOUBLE>"},
+		{"stddev_sample", []*types.Type{types.DoubleType}, "STRUCT<`SUM` DOUBLE, `COUNT` BIGINT, `M2` DOUBLE>"},
+		{"CORRELATION", []*types.Type{types.DoubleType, types.DoubleType}, "STRUCT<"},
+		{"EARLIEST_BY_OFFSET", []*types.Type{types.StringType}, "STRUCT<`SEQ` BIGINT, `VAL` STRING>"},
+		{"LATEST_BY_OFFSET", []*types.Type{types.IntegerType, types.IntegerType}, "ARRAY<STRUCT<`SEQ` BIGINT, `VAL` INTEGER>>"},
+		{"COUNT_DISTINCT", []*types.Type{types.StringType}, "ARRAY<INTEGER>"},
+		{"COLLECT_LIST", []*types.Type{types.StringType}, "ARRAY<STRING>"},
+		{"HISTOGRAM", []*types.Type{types.StringType}, "MAP<STRING, BIGINT>"},
 	}
-	if mustLookup(t, "SUM").StructState {
-		t.Error("SUM marked as having struct state")
+	for _, c := range cases {
+		call, err := Builtins().Resolve(c.fn, TypeArgs(c.args...))
+		if err != nil {
+			t.Fatalf("%s%v: %v", c.fn, c.args, err)
+		}
+		if got := call.StateType().String(); !strings.HasPrefix(got, c.want) {
+			t.Errorf("%s%v state = %s, want %s", c.fn, c.args, got, c.want)
+		}
 	}
 }

@@ -90,6 +90,9 @@ type Signature struct {
 	Literals int
 	// Aggregate builds the accumulator factory of an aggregate variant.
 	Aggregate AggregateFactory
+	// State gives the SQL type of the variant's intermediate state when it
+	// is not the result type (see Call.StateType).
+	State StateFunc
 	// Table implements a table function variant.
 	Table TableFunc
 }
@@ -108,13 +111,6 @@ type Function struct {
 	Signatures  []*Signature
 	// Deprecated, when set, names the replacement of a deprecated alias.
 	Deprecated string
-	// StructState marks aggregates whose intermediate state ksqlDB keeps as
-	// a STRUCT (AVG, the standard deviations, CORRELATION, the *_BY_OFFSET
-	// functions). ksqlDB refuses them with a value format that cannot hold
-	// a STRUCT (DELIMITED): "One of the functions used in the statement has
-	// an intermediate type that the value format can not handle." Sluice
-	// keeps state in its own encoding, so this only serves compatibility.
-	StructState bool
 	// Volatile functions (RANDOM, UUID, the current time) may return a
 	// different value for the same arguments, so the planner must not
 	// fold or cache their calls.
