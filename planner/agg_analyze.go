@@ -124,6 +124,9 @@ func analyzeAggregation(q *ast.Query, cat Catalog, o Options, sinkName string, p
 	if len(g.calls) == 0 {
 		return nil, nil, errorf(q.Pos, "GROUP BY requires aggregate functions in either the SELECT or HAVING clause.")
 	}
+	if err := checkStateFormat(src, g.calls); err != nil {
+		return nil, nil, err
+	}
 	if src.Kind == ast.TableSource {
 		if err := g.checkUndo(q); err != nil {
 			return nil, nil, err
