@@ -61,6 +61,8 @@ type store struct {
 	kind   storeKind
 	dirty  []*entry
 	seg    *segments // window and session stores only
+	// scratch is pointKey's buffer.
+	scratch []byte
 }
 
 func (t *Task) openStore(name string, kind storeKind) (*store, error) {
@@ -84,6 +86,23 @@ func (t *Task) openStore(name string, kind storeKind) (*store, error) {
 func (st *store) key(n int) []byte {
 	k := make([]byte, 0, prefixLen+n)
 	return append(k, st.prefix...)
+}
+
+// pointKey returns the store's prefix with room for n more bytes, for the
+// key of a point read or write. In a task's store it is the store's scratch
+// buffer, reused by the next call: a task is single-threaded, and the task
+// copies the keys it keeps (cache entries; the batch copies too), so point
+// operations allocate no key. A snapshot's views may be shared by readers,
+// so they get a new slice.
+func (st *store) pointKey(n int) []byte {
+	if st.t == nil {
+		return st.key(n)
+	}
+	if cap(st.scratch) < prefixLen+n {
+		st.scratch = make([]byte, 0, 2*(prefixLen+n))
+	}
+	st.scratch = append(st.scratch[:0], st.prefix...)
+	return st.scratch
 }
 
 // changelogKey strips the prefix (and segment) from a full key.
@@ -157,17 +176,17 @@ func (s *KVStore) Name() string { return s.st.name }
 // Get returns the value of key. The returned slice must not be modified; it
 // stays valid after later writes (they replace, never mutate, values).
 func (s *KVStore) Get(key []byte) ([]byte, bool, error) {
-	return s.st.rd.get(s.st, append(s.st.key(len(key)), key...))
+	return s.st.rd.get(s.st, append(s.st.pointKey(len(key)), key...))
 }
 
 // Put sets key to value (copied).
 func (s *KVStore) Put(key, value []byte) error {
-	return s.st.t.set(s.st, append(s.st.key(len(key)), key...), value, false)
+	return s.st.t.set(s.st, append(s.st.pointKey(len(key)), key...), value, false)
 }
 
 // Delete removes key.
 func (s *KVStore) Delete(key []byte) error {
-	return s.st.t.set(s.st, append(s.st.key(len(key)), key...), nil, true)
+	return s.st.t.set(s.st, append(s.st.pointKey(len(key)), key...), nil, true)
 }
 
 // Range calls fn for each key in [lo, hi) in key order (nil bounds are

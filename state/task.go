@@ -1,11 +1,13 @@
 package state
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"maps"
 	"slices"
+	"unsafe"
 
 	"github.com/cockroachdb/pebble/v2"
 	"github.com/sluicedb/sluice/broker"
@@ -38,6 +40,12 @@ type entry struct {
 }
 
 func (e *entry) size() int64 { return int64(len(e.key) + len(e.value) + entryOverhead) }
+
+// mapKey returns the entry's key as the string the task's map holds it
+// under, sharing the key's bytes: an entry's key is its own copy and never
+// changes, and a second copy per cached key was a tenth of the cache's
+// allocations.
+func (e *entry) mapKey() string { return unsafe.String(unsafe.SliceData(e.key), len(e.key)) }
 
 // Task is the state of one task: its stores, their write-back cache, and
 // the pending pebble batch that collects flushed changes until Commit writes
@@ -121,15 +129,19 @@ func (t *Task) get(st *store, key []byte) ([]byte, bool, error) {
 		return e.value, !e.deleted, nil
 	}
 	t.stats.Misses++
-	v, found, err := t.readBatch(key)
-	if err != nil {
-		return nil, false, err
+	var v []byte
+	var found bool
+	if st.seg == nil || st.seg.mayBeFlushed(key) {
+		var err error
+		if v, found, err = t.readBatch(key); err != nil {
+			return nil, false, err
+		}
 	}
 	if t.db.opts.DisableCache {
 		return v, found, nil
 	}
 	e := &entry{key: append([]byte(nil), key...), value: v, deleted: !found, st: st}
-	t.entries[string(e.key)] = e
+	t.entries[e.mapKey()] = e
 	t.pushFront(e)
 	t.account(e.size(), 0)
 	if err := t.shrink(); err != nil {
@@ -159,7 +171,7 @@ func (t *Task) set(st *store, key, value []byte, deleted bool) error {
 	e, ok := t.entries[string(key)]
 	if !ok {
 		e = &entry{key: append([]byte(nil), key...), st: st}
-		t.entries[string(e.key)] = e
+		t.entries[e.mapKey()] = e
 	} else {
 		t.account(-e.size(), 0)
 		if e.dirty {
@@ -189,6 +201,9 @@ func (t *Task) write(st *store, key, value []byte, deleted bool) error {
 	}
 	if err != nil {
 		return fmt.Errorf("state: write: %w", err)
+	}
+	if st.seg != nil {
+		st.seg.noteFlushed(key)
 	}
 	t.account(0, int64(t.batch.Len()-before))
 	return nil
@@ -303,6 +318,26 @@ func (t *Task) unlink(e *entry) {
 func (t *Task) touch(e *entry) {
 	t.unlink(e)
 	t.pushFront(e)
+}
+
+// dropExpired forgets the cached entries of st whose keys sort before end,
+// the segments an expiration just deleted. Dirty ones must go, or a later
+// flush would write them back behind the range deletion; the store's dirty
+// list holds them. Clean ones can no longer be reached (window and session
+// reads check liveness before the cache), so only those at the cold end
+// of the LRU list are dropped here, at no cost per live entry; the others
+// age out with the LRU. Scanning the whole cache instead, on every
+// expiration, was a tenth of a windowed aggregation's time.
+func (t *Task) dropExpired(st *store, end []byte) {
+	for _, e := range st.dirty {
+		if e.dirty && bytes.Compare(e.key, end) < 0 {
+			t.drop(e)
+		}
+	}
+	for e := t.lru.prev; e != &t.lru && e.st == st && bytes.Compare(e.key, end) < 0; e = t.lru.prev {
+		t.unlink(e)
+		t.drop(e)
+	}
 }
 
 // dropStoreEntries forgets the cached entries of st that match keep==false.

@@ -54,8 +54,11 @@ func (s *WindowStore) Name() string { return s.st.name }
 // none).
 func (s *WindowStore) StreamTime() int64 { return s.seg.observed }
 
+// key builds the full key of key's window at start in the store's scratch
+// buffer (see store.pointKey): valid until the next call.
 func (s *WindowStore) key(key []byte, start int64) []byte {
-	return appendTime(s.seg.segKey(s.seg.segOf(start), key), start)
+	k := s.st.pointKey(time8Len + len(key) + 2 + time8Len)
+	return appendTime(appendEscaped(appendTime(k, s.seg.segOf(start)), key), start)
 }
 
 // Get returns the value of key's window starting at start.
