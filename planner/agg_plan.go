@@ -6,7 +6,6 @@ import (
 
 	"github.com/sluicedb/sluice/ast"
 	"github.com/sluicedb/sluice/exec"
-	"github.com/sluicedb/sluice/format"
 	"github.com/sluicedb/sluice/functions"
 	"github.com/sluicedb/sluice/types"
 )
@@ -158,13 +157,16 @@ func (g *aggAnalysis) build(a *analysis, o Options) (*QueryPlan, error) {
 	for i, c := range g.groupC {
 		groupBy[i] = guarded(c)
 	}
-	if g.repartition && table != nil {
-		return nil, errorf(a.q.GroupBy[0].Position(),
-			"GROUP BY on a table with several partitions is not yet supported (needs a repartition of its changes): %s has %d partitions",
-			a.src.Name, a.src.Partitions)
-	}
+	var regrouped *exec.RegroupedInput
 	if g.repartition {
-		stage, err := g.repartitionStage(a, qs, o)
+		var stage *exec.QuerySpec
+		if table != nil {
+			stage, err = g.tableRegroupStage(a, qs, table, o)
+			regrouped = &exec.RegroupedInput{Flag: len(a.src.Columns) + len(g.groupC) + 3, Stage: stage}
+			table = nil
+		} else {
+			stage, err = g.repartitionStage(a, qs, o)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -176,7 +178,11 @@ func (g *aggAnalysis) build(a *analysis, o Options) (*QueryPlan, error) {
 		for i := range groupBy {
 			groupBy[i] = exec.ColumnRef(len(a.src.Columns) + i)
 		}
-		node = &Node{Op: "Repartition", Detail: stage.Sink.Topic, Schema: stage.Operators[len(stage.Operators)-1].Schema().Columns, Input: node}
+		detail := stage.Sink.Topic
+		if regrouped != nil {
+			detail += "; table changes: subtract the old row, add the new row"
+		}
+		node = &Node{Op: "Repartition", Detail: detail, Schema: stage.Operators[len(stage.Operators)-1].Schema().Columns, Input: node}
 	}
 	cols, items := a.outputColumns()
 	if !a.persistent {
@@ -204,6 +210,7 @@ func (g *aggAnalysis) build(a *analysis, o Options) (*QueryPlan, error) {
 		Operator:  aggregateOperator,
 		Changelog: changelogTopic(o, aggregateOperator),
 		Table:     table,
+		Regrouped: regrouped,
 		Transient: !a.persistent,
 	}
 	var groupTexts, callTexts, projTexts []string
@@ -256,58 +263,6 @@ func (g *aggAnalysis) build(a *analysis, o Options) (*QueryPlan, error) {
 	node = &Node{Op: "Aggregate", Detail: detail, Schema: node.Schema, Input: node}
 	node = &Node{Op: "Project", Detail: strings.Join(projTexts, ", "), Schema: cols, Input: node}
 	return &QueryPlan{Spec: qs, Stages: stages, Columns: cols, Inputs: []string{a.src.Name}, Root: node}, nil
-}
-
-// repartitionStage is the query that regroups the input: it reads the
-// source (after WHERE, whose operators it takes from qs) and writes every
-// row to an internal topic keyed by the GROUP BY values, so that all rows
-// of a group reach one partition, and one aggregate task. Its rows hold
-// the source's columns (all in the value) then the GROUP BY values (the
-// key), both JSON; the record timestamp stays ROWTIME.
-func (g *aggAnalysis) repartitionStage(a *analysis, qs *exec.QuerySpec, o Options) (*exec.QuerySpec, error) {
-	var cols []types.Column
-	var exprs []exec.Evaluator
-	for i, c := range a.src.Columns {
-		cols = append(cols, types.Column{Name: c.Name, Type: c.Type})
-		exprs = append(exprs, exec.ColumnRef(i))
-	}
-	var keyCols []types.Column
-	for i, c := range g.groupC {
-		kc := types.Column{Name: fmt.Sprintf("KSQL_GROUP_%d", i), Type: c.typ, Key: true}
-		cols = append(cols, kc)
-		keyCols = append(keyCols, kc)
-		exprs = append(exprs, guarded(c))
-	}
-	schema, err := types.NewSchema(cols...)
-	if err != nil {
-		return nil, fmt.Errorf("planner: repartition schema: %w", err)
-	}
-	sink := &exec.SinkSpec{
-		Topic:           repartitionTopic(o),
-		Partitions:      a.src.Partitions,
-		Key:             exec.SerdeSpec{Format: format.JSON, Columns: keyCols},
-		Value:           exec.SerdeSpec{Format: format.JSON, Columns: cols[:len(a.src.Columns)]},
-		TimestampColumn: -1,
-	}
-	sink.Key.Options.Key = true
-	for i := range a.src.Columns {
-		sink.ValueColumns = append(sink.ValueColumns, i)
-	}
-	for i := range keyCols {
-		sink.KeyColumns = append(sink.KeyColumns, len(a.src.Columns)+i)
-	}
-	ops := append(append([]exec.Operator(nil), qs.Operators...), exec.NewProject(schema, exprs))
-	return &exec.QuerySpec{ID: o.QueryID + "_REPARTITION", Source: qs.Source, Operators: ops, Sink: sink}, nil
-}
-
-// repartitionTopic names the internal topic of a GROUP BY repartition, as
-// ksqlDB does.
-func repartitionTopic(o Options) string {
-	service := "default_"
-	if v, ok := o.Properties["ksql.service.id"]; ok {
-		service = v
-	}
-	return "_confluent-ksql-" + service + "query_" + o.QueryID + "-Aggregate-GroupBy-repartition"
 }
 
 // defaultGraceMs is the grace period of a window without GRACE PERIOD:
