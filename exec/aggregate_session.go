@@ -17,8 +17,24 @@ import (
 // row) and the merged session's row is emitted. A merged session that
 // ends before stream time minus grace minus gap is late: the row is
 // dropped and counted. Session rows carry the session's end as their
-// time.
+// time. With EMIT FINAL the merge emits nothing; the sessions the stream
+// time closed are emitted afterwards (aggregate_session_final.go), late
+// record or not, as Kafka Streams does.
 func (t *aggregateTask) updateSession(tc *TaskContext, in *types.Batch, i int, m types.RowMeta, emitted *int) error {
+	if !t.spec.Final {
+		return t.mergeSession(tc, in, i, m, emitted)
+	}
+	// The store's stream time before this record: the newest session end,
+	// which is the newest record time (a late record never raises it).
+	prev := t.maxStart
+	if err := t.mergeSession(tc, in, i, m, emitted); err != nil {
+		return err
+	}
+	return t.emitClosedSessions(tc, in, i, prev, emitted)
+}
+
+// mergeSession is updateSession without EMIT FINAL's emission.
+func (t *aggregateTask) mergeSession(tc *TaskContext, in *types.Batch, i int, m types.RowMeta, emitted *int) error {
 	w := t.spec.Window
 	ts := m.Rowtime
 	found, err := t.sessions.FindSessions(t.key, ts-w.Size, ts+w.Size)
@@ -57,7 +73,7 @@ func (t *aggregateTask) updateSession(tc *TaskContext, in *types.Batch, i int, m
 				tc.reportRowError(in, i, err)
 			}
 		}
-		if hadOutput && !t.spec.Transient {
+		if hadOutput && !t.spec.Transient && !t.spec.Final {
 			t.sessionTombstone(tc, in, i, m, s, emitted)
 		}
 		if err := t.sessions.Remove(t.key, s.Start, s.End); err != nil {
@@ -70,7 +86,8 @@ func (t *aggregateTask) updateSession(tc *TaskContext, in *types.Batch, i int, m
 		}
 	}
 	rowtime = max(rowtime, ts)
-	keep := t.results(tc, in, i, start, end, true, rowtime)
+	// EMIT FINAL: the row leaves when the session closes.
+	keep := !t.spec.Final && t.results(tc, in, i, start, end, true, rowtime)
 	if keep {
 		meta := types.RowMeta{Rowtime: end, Partition: m.Partition, Offset: m.Offset}
 		if t.project(tc, in, i, meta) {

@@ -58,9 +58,6 @@ func analyzeAggregation(q *ast.Query, cat Catalog, o Options, sinkName string, p
 	if len(q.From.Joins) > 0 {
 		return nil, nil, errorf(q.From.Joins[0].Pos, "JOIN is not yet supported (joins arrive with the stateful operators)")
 	}
-	if q.Window != nil && q.Window.Kind == ast.SessionWindow && q.Emit == ast.EmitFinal {
-		return nil, nil, errorf(q.Window.Pos, "EMIT FINAL on SESSION windows is not yet supported")
-	}
 	if q.PartitionBy != nil {
 		return nil, nil, errorf(q.Pos, "PARTITION BY is not supported with GROUP BY")
 	}
