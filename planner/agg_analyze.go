@@ -312,10 +312,7 @@ func (g *aggAnalysis) compileResults(a *analysis, first bool) error {
 	g.offenders = g.offenders[:0]
 	c, err := compileTop(a.q.Having, g.resultScope(a, "HAVING"))
 	if err != nil {
-		if pe, ok := err.(*Error); ok && (strings.HasPrefix(pe.Msg, "Cannot compare") || strings.HasPrefix(pe.Msg, "Error processing")) {
-			return &Error{Pos: pe.Pos, Msg: "Error in HAVING expression: " + pe.Msg}
-		}
-		return err
+		return filterError("HAVING", a.q.Having, err)
 	}
 	if err := g.nonAggregateItems(a, first, bad); err != nil {
 		return err

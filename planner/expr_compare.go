@@ -56,7 +56,7 @@ func compileComparison(e *ast.Binary, sc *scope) (*compiled, error) {
 		return nil, err
 	}
 	if isNullLiteral(e.Left) || isNullLiteral(e.Right) {
-		return nil, errorf(e.Pos, "Comparison with NULL not supported: %s %s %s", nullText(e.Left), e.Op, nullText(e.Right))
+		return nil, errorf(e.Pos, "Comparison with NULL not supported: %s %s %s\nUse 'IS NULL' or 'IS NOT NULL' instead.", nullOperand(e.Left, l), e.Op, nullOperand(e.Right, r))
 	}
 	var err2 error
 	if l, r, err2 = magicTimestamps(e.Left, e.Right, l, r); err2 != nil {
@@ -112,11 +112,13 @@ func isNullLiteral(e ast.Expr) bool {
 	return ok
 }
 
-func nullText(e ast.Expr) string {
-	if isNullLiteral(e) {
+// nullOperand names an operand of a comparison with a NULL literal the
+// way ksqlDB's type checker does: by its SQL type, NULL for the literal.
+func nullOperand(e ast.Expr, c *compiled) string {
+	if isNullLiteral(e) || c.typ == nil || c.typ.Kind == types.Null {
 		return "NULL"
 	}
-	return exprText(e)
+	return c.typ.String()
 }
 
 // magicTimestamps implements ksqlDB's conversion of a string literal

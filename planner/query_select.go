@@ -2,7 +2,6 @@ package planner
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/sluicedb/sluice/ast"
 	"github.com/sluicedb/sluice/exec"
@@ -146,10 +145,7 @@ func (a *analysis) analyzeWhere() error {
 	}
 	c, err := compileTop(a.q.Where, a.scope.withClause("WHERE"))
 	if err != nil {
-		if pe, ok := err.(*Error); ok && (strings.HasPrefix(pe.Msg, "Cannot compare") || strings.HasPrefix(pe.Msg, "Error processing")) {
-			return &Error{Pos: pe.Pos, Msg: "Error in WHERE expression: " + pe.Msg}
-		}
-		return err
+		return filterError("WHERE", a.q.Where, err)
 	}
 	if c.typ.Kind != types.Boolean {
 		return errorf(a.q.Where.Position(), "Type error in WHERE expression: Should evaluate to boolean but is %s (%s) instead.", exprText(a.q.Where), typeName(c.typ))

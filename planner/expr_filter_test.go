@@ -1,0 +1,35 @@
+package planner
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestFilterError checks ksqlDB's wording of type errors in WHERE and
+// HAVING: the clause, the type checker's message, then the whole filter as
+// the statement the error is about.
+func TestFilterError(t *testing.T) {
+	cases := []struct{ sql, want string }{
+		{"SELECT * FROM S WHERE ID = '10' EMIT CHANGES;",
+			"Error in WHERE expression: Cannot compare ID (INTEGER) to '10' (STRING) with EQUAL.\nStatement: (ID = '10')"},
+		{"SELECT * FROM S WHERE V > 1 AND ID = NULL EMIT CHANGES;",
+			"Error in WHERE expression: Comparison with NULL not supported: INTEGER = NULL\nUse 'IS NULL' or 'IS NOT NULL' instead.\nStatement: ((V > 1) AND (ID = null))"},
+		{"SELECT * FROM S WHERE NULL <> NULL EMIT CHANGES;",
+			"Comparison with NULL not supported: NULL <> NULL"},
+		{"SELECT ID, COUNT(*) FROM S GROUP BY ID HAVING SUM(ID) > 'x' EMIT CHANGES;",
+			"Error in HAVING expression: Cannot compare SUM(ID) (INTEGER) to 'x' (STRING) with GREATER_THAN.\nStatement: (SUM(ID) > 'x')"},
+	}
+	g := &goldenSession{cat: newMemCatalog(), props: map[string]string{}}
+	if out := g.run("CREATE STREAM S (ID INT KEY, V INT) WITH (kafka_topic='s', value_format='JSON');"); strings.HasPrefix(out, "error") {
+		t.Fatal(out)
+	}
+	for _, c := range cases {
+		if out := g.run(c.sql); !strings.Contains(out, c.want) {
+			t.Errorf("%s\ngot  %q\nwant %q", c.sql, out, c.want)
+		}
+	}
+	// Errors that are not type errors of the filter pass unchanged.
+	if out := g.run("SELECT * FROM S WHERE NOPE = 1 EMIT CHANGES;"); strings.Contains(out, "Statement:") || !strings.HasPrefix(out, "error") {
+		t.Errorf("unknown column: %q", out)
+	}
+}
