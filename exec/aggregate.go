@@ -124,7 +124,7 @@ func (a *Aggregate) ForTask(tc *TaskContext) (Operator, error) {
 	ctx := context.Background()
 	a.mu.Lock()
 	if !a.created && !a.spec.Transient {
-		if err := ensureChangelog(ctx, tc.Broker, a.spec.Changelog, tc); err != nil {
+		if err := ensureAggregateChangelog(ctx, tc.Broker, a.spec.Changelog, tc, a.spec.Window); err != nil {
 			a.mu.Unlock()
 			return nil, err
 		}
