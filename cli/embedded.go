@@ -176,7 +176,8 @@ func fromEngine(r engine.Result) []Result {
 		}
 		return []Result{rows}
 	case *engine.RowStream:
-		next := r.Next
+		next := r.NextRow
+		var tomb bool
 		return []Result{&Stream{
 			Statement: st, QueryID: r.QueryID, Columns: columns(r.Columns),
 			Next: func(ctx context.Context) ([]any, bool) {
@@ -184,9 +185,11 @@ func fromEngine(r engine.Result) []Result {
 				if !ok {
 					return nil, false
 				}
-				return jsonRow(row), true
+				tomb = row.Tombstone
+				return jsonRow(row.Values), true
 			},
-			Err: r.Err, Close: r.Close, Limited: hasLimit(st),
+			Tombstone: func() bool { return tomb },
+			Err:       r.Err, Close: r.Close, Limited: hasLimit(st),
 		}}
 	case *engine.PrintStream:
 		return []Result{&Lines{Statement: st, Next: r.Next, Err: r.Err, Close: r.Close}}

@@ -234,12 +234,15 @@ func statementError(code int, msg, text, stmt string) *StatementError {
 }
 
 // query runs a push or pull query (or PRINT) through POST /query-stream
-// in the delimited format: a header line, then one JSON array per row.
+// in the delimited format: a header line, then one JSON array per row. It
+// asks for a table's tombstones (tombstones=true), which a Sluice server
+// sends as /query's row objects with "tombstone": true, and ksqlDB's
+// server leaves out.
 func (r *Remote) query(ctx context.Context, stmt string) ([]Result, error) {
 	qctx, cancel := context.WithCancel(context.Background())
 	// Until the header arrives, the caller's ctx (Ctrl-C) cancels too.
 	stop := context.AfterFunc(ctx, cancel)
-	resp, err := r.post(qctx, "/query-stream", delimitedMediaType, map[string]any{
+	resp, err := r.post(qctx, "/query-stream", delimitedMediaType+";tombstones=true", map[string]any{
 		"sql": stmt, "properties": r.props, "sessionVariables": r.vars,
 	}, stmt)
 	stop()
@@ -273,18 +276,21 @@ func (r *Remote) query(ctx context.Context, stmt string) ([]Result, error) {
 			}
 			s.Columns = append(s.Columns, c)
 		}
+		var tomb bool
+		s.Tombstone = func() bool { return tomb }
 		s.Next = func(ctx context.Context) ([]any, bool) {
 			for {
 				line, ok := ls.next(ctx)
 				if !ok {
 					return nil, false
 				}
-				row, err := decodeRow(line)
+				row, isTomb, err := decodeRow(line)
 				if err != nil {
 					ls.fail(err)
 					return nil, false
 				}
 				if row != nil {
+					tomb = isTomb
 					return row, true
 				}
 			}
@@ -435,22 +441,50 @@ func errorLine(line string) error {
 }
 
 // decodeRow decodes one row array into the JSON model, keeping object keys
-// in order. Lines that are not arrays (a final message) give nil.
-func decodeRow(line string) ([]any, error) {
-	if !strings.HasPrefix(line, "[") {
-		return nil, nil
+// in order, or a tombstone ({"row":{"columns":[...],"tombstone":true}}).
+// Other lines (a final message) give nil.
+func decodeRow(line string) (row []any, tombstone bool, err error) {
+	isTomb := strings.HasPrefix(line, `{"row":`) && strings.Contains(line, `"tombstone":true`)
+	if !strings.HasPrefix(line, "[") && !isTomb {
+		return nil, false, nil
 	}
 	dec := json.NewDecoder(strings.NewReader(line))
 	dec.UseNumber()
 	v, err := decodeOrdered(dec)
 	if err != nil {
-		return nil, fmt.Errorf("cli: bad row %q: %w", line, err)
+		return nil, false, fmt.Errorf("cli: bad row %q: %w", line, err)
 	}
-	row, _ := v.([]any)
+	if o, ok := v.(*Object); ok {
+		v, tombstone = tombstoneColumns(o)
+	}
+	row, _ = v.([]any)
 	if row == nil {
 		row = []any{}
 	}
-	return row, nil
+	return row, tombstone, nil
+}
+
+// tombstoneColumns reads the columns of a StreamedRow object marked as a
+// tombstone.
+func tombstoneColumns(o *Object) (cols any, tombstone bool) {
+	for i, k := range o.Keys {
+		if k != "row" {
+			continue
+		}
+		inner, ok := o.Values[i].(*Object)
+		if !ok {
+			return nil, false
+		}
+		for j, ik := range inner.Keys {
+			switch ik {
+			case "columns":
+				cols = inner.Values[j]
+			case "tombstone":
+				tombstone = inner.Values[j] == true
+			}
+		}
+	}
+	return cols, tombstone
 }
 
 // decodeOrdered decodes the next JSON value, objects as *Object.

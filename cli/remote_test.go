@@ -53,7 +53,7 @@ func (f *fakeServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.ksql(w, body["ksql"].(string))
 	case "/query-stream":
 		f.record(body)
-		if r.Header.Get("Accept") != delimitedMediaType {
+		if r.Header.Get("Accept") != delimitedMediaType+";tombstones=true" {
 			writeJSON(w, 406, `{"@type":"generic_error","error_code":40600,"message":"unsupported media type"}`)
 			return
 		}

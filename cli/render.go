@@ -149,13 +149,27 @@ func (r *renderer) stream(ctx context.Context, s *Stream) error {
 		if !ok {
 			break
 		}
+		tomb := s.tombstone()
 		switch r.format {
 		case Tabular:
-			b.row(r.out, row)
+			if tomb {
+				b.tombstone(r.out, row)
+			} else {
+				b.row(r.out, row)
+			}
 		case JSON:
-			r.jsonLine(rowObject(s.Columns, row))
+			o := rowObject(s.Columns, row)
+			if tomb {
+				o.Keys = append(o.Keys, "tombstone")
+				o.Values = append(o.Values, true)
+			}
+			r.jsonLine(o)
 		case CSV:
-			r.csvRow(csvRow(row))
+			if tomb {
+				r.csvRow(tombstoneCells(csvRow(row), row))
+			} else {
+				r.csvRow(csvRow(row))
+			}
 		}
 	}
 	if b != nil {
@@ -235,6 +249,20 @@ func displayRow(row []any) []string {
 		out[i] = display(v)
 	}
 	return out
+}
+
+// tombstoneMark is what a tombstone shows in the columns it has no value
+// for, as ksqlDB's CLI shows a table's deletes.
+const tombstoneMark = "<TOMBSTONE>"
+
+// tombstoneCells marks the NULL cells of a tombstone's rendered row.
+func tombstoneCells(cells []string, row []any) []string {
+	for i, v := range row {
+		if v == nil && i < len(cells) {
+			cells[i] = tombstoneMark
+		}
+	}
+	return cells
 }
 
 // csvRow renders a row for CSV, where NULL is an empty field as most CSV

@@ -136,6 +136,21 @@ func (b *box) row(w io.Writer, row []any) {
 	b.line(w, cells)
 }
 
+// tombstone writes a table row's deletion: its key cells, and the mark
+// in the cells it has no value for.
+func (b *box) tombstone(w io.Writer, row []any) {
+	cells := make([]string, len(b.cols))
+	for i := range b.cols {
+		switch {
+		case i < len(row) && row[i] != nil:
+			cells[i] = cellEscaper.Replace(display(row[i]))
+		default:
+			cells[i] = tombstoneMark
+		}
+	}
+	b.line(w, cells)
+}
+
 // line writes one logical row, wrapping cells wider than their column.
 func (b *box) line(w io.Writer, cells []string) {
 	parts := make([][]string, len(cells))

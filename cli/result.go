@@ -82,7 +82,14 @@ type Stream struct {
 	// Limited reports that the query has a LIMIT, so its natural end is
 	// "Limit Reached" rather than the server ending it.
 	Limited bool
+	// Tombstone reports whether the row Next returned last is a table
+	// row's deletion (its key columns set, the others NULL), which the
+	// renderers mark as ksqlDB's CLI does; nil means no row is one.
+	Tombstone func() bool
 }
+
+// tombstone reports whether the row Next returned last is a tombstone.
+func (s *Stream) tombstone() bool { return s.Tombstone != nil && s.Tombstone() }
 
 // Lines is a running PRINT: formatted records, one line each.
 type Lines struct {

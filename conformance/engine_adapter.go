@@ -69,7 +69,14 @@ func (r *realEngine) Query(ctx context.Context, stmt string) (*Rows, error) {
 	for _, res := range results {
 		switch x := res.(type) {
 		case *engine.RowStream:
-			return &Rows{Columns: x.Columns, Next: x.Next, Close: x.Close}, nil
+			var last bool
+			return &Rows{Columns: x.Columns, Close: x.Close,
+				Next: func(ctx context.Context) ([]any, bool) {
+					r, ok := x.NextRow(ctx)
+					last = r.Tombstone
+					return r.Values, ok
+				},
+				Tombstone: func() bool { return last }}, nil
 		case *engine.Rows:
 			i := 0
 			return &Rows{Columns: x.Columns, Close: func() {},

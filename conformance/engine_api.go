@@ -50,6 +50,10 @@ type Rows struct {
 	Next func(ctx context.Context) ([]any, bool)
 	// Close stops the query; it may be called more than once.
 	Close func()
+	// Tombstone reports whether the row Next returned last is a table's
+	// tombstone (ksqlDB's "tombstone": true); nil when the engine does
+	// not say, and then no row is one.
+	Tombstone func() bool
 }
 
 // EngineConfig is what an Opener gets for one test.

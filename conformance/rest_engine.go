@@ -126,7 +126,8 @@ func (r *restEngine) trackProperties(stmt string) {
 }
 
 // Query implements Querier: POST /query, reading the streamed JSON array
-// (a header with the schema, rows, then a final or error message).
+// (a header with the schema, rows with their tombstone flag, then a final
+// or error message).
 func (r *restEngine) Query(ctx context.Context, stmt string) (*Rows, error) {
 	qctx, cancel := context.WithCancel(context.Background())
 	resp, err := r.post(qctx, "/query", stmt)
@@ -164,14 +165,16 @@ func (r *restEngine) Query(ctx context.Context, stmt string) (*Rows, error) {
 	for i, c := range cols {
 		columns[i] = c.col
 	}
-	rows := make(chan []any)
+	type row struct {
+		Columns   []any `json:"columns"`
+		Tombstone bool  `json:"tombstone"`
+	}
+	rows := make(chan row)
 	go func() {
 		defer close(rows)
 		for dec.More() {
 			var el struct {
-				Row *struct {
-					Columns []any `json:"columns"`
-				} `json:"row"`
+				Row *row `json:"row"`
 			}
 			if err := dec.Decode(&el); err != nil {
 				return
@@ -180,23 +183,26 @@ func (r *restEngine) Query(ctx context.Context, stmt string) (*Rows, error) {
 				continue // finalMessage, errorMessage
 			}
 			select {
-			case rows <- el.Row.Columns:
+			case rows <- *el.Row:
 			case <-qctx.Done():
 				return
 			}
 		}
 	}()
+	var last bool
 	return &Rows{
 		Columns: columns,
 		Next: func(ctx context.Context) ([]any, bool) {
 			select {
-			case row, ok := <-rows:
-				return row, ok
+			case r, ok := <-rows:
+				last = r.Tombstone
+				return r.Columns, ok
 			case <-ctx.Done():
 				return nil, false
 			}
 		},
-		Close: closeAll,
+		Tombstone: func() bool { return last },
+		Close:     closeAll,
 	}, nil
 }
 

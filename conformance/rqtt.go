@@ -26,16 +26,19 @@ type restResponse struct {
 			Schema string `json:"schema"`
 		} `json:"header"`
 		Row *struct {
-			Columns []json.RawMessage `json:"columns"`
+			Columns   []json.RawMessage `json:"columns"`
+			Tombstone bool              `json:"tombstone"`
 		} `json:"row"`
 		FinalMessage string `json:"finalMessage"`
 	} `json:"query"`
 }
 
-// expectedQuery is what one SELECT must return.
+// expectedQuery is what one SELECT must return: rows[i] is a tombstone
+// (a table row's deletion, ksqlDB's "tombstone": true) when tombstones[i].
 type expectedQuery struct {
-	schema string
-	rows   [][]any
+	schema     string
+	rows       [][]any
+	tombstones []bool
 }
 
 func decodeResponses(raws []json.RawMessage) ([]*expectedQuery, error) {
@@ -63,6 +66,7 @@ func decodeResponses(raws []json.RawMessage) ([]*expectedQuery, error) {
 					row[j] = v
 				}
 				q.rows = append(q.rows, row)
+				q.tombstones = append(q.tombstones, e.Row.Tombstone)
 			}
 		}
 		out[i] = q
@@ -83,14 +87,17 @@ func checkQuery(ctx context.Context, n int, rows *Rows, want *expectedQuery, ord
 		}
 	}
 	var got [][]any
+	var gotTomb []bool
 	for len(got) < len(want.rows) {
 		rctx, cancel := context.WithTimeout(ctx, rowWait)
 		row, ok := rows.Next(rctx)
 		cancel()
 		if !ok {
-			return fmt.Sprintf("statement %d: %d rows, want %d; first missing: %s", n, len(got), len(want.rows), render(want.rows[len(got)]))
+			return fmt.Sprintf("statement %d: %d rows, want %d; first missing: %s", n, len(got), len(want.rows),
+				renderRow(want.rows[len(got)], want.tombstones[len(got)]))
 		}
 		got = append(got, genericRow(row))
+		gotTomb = append(gotTomb, rows.Tombstone != nil && rows.Tombstone())
 	}
 	// One more row would be one too many: a LIMIT query ends here, a
 	// query without one gets a short grace to show an extra row.
@@ -98,7 +105,8 @@ func checkQuery(ctx context.Context, n int, rows *Rows, want *expectedQuery, ord
 	extra, ok := rows.Next(rctx)
 	cancel()
 	if ok {
-		return fmt.Sprintf("statement %d: more than %d rows; first extra: %s", n, len(want.rows), render(genericRow(extra)))
+		return fmt.Sprintf("statement %d: more than %d rows; first extra: %s", n, len(want.rows),
+			renderRow(genericRow(extra), rows.Tombstone != nil && rows.Tombstone()))
 	}
 	colType := func(j int) *types.Type {
 		if j < len(rows.Columns) {
@@ -106,7 +114,13 @@ func checkQuery(ctx context.Context, n int, rows *Rows, want *expectedQuery, ord
 		}
 		return nil
 	}
-	rowDiff := func(w, g []any) string {
+	rowDiff := func(w, g []any, wt, gt bool) string {
+		switch {
+		case wt && !gt:
+			return "a row, want a tombstone"
+		case gt && !wt:
+			return "a tombstone, want a row"
+		}
 		if len(w) != len(g) {
 			return fmt.Sprintf("%d columns, want %d", len(g), len(w))
 		}
@@ -119,8 +133,9 @@ func checkQuery(ctx context.Context, n int, rows *Rows, want *expectedQuery, ord
 	}
 	if ordered {
 		for i := range want.rows {
-			if d := rowDiff(want.rows[i], got[i]); d != "" {
-				return fmt.Sprintf("statement %d row %d: %s (got %s; want %s)", n, i, d, render(got[i]), render(want.rows[i]))
+			if d := rowDiff(want.rows[i], got[i], want.tombstones[i], gotTomb[i]); d != "" {
+				return fmt.Sprintf("statement %d row %d: %s (got %s; want %s)", n, i, d,
+					renderRow(got[i], gotTomb[i]), renderRow(want.rows[i], want.tombstones[i]))
 			}
 		}
 		return ""
@@ -129,16 +144,24 @@ func checkQuery(ctx context.Context, n int, rows *Rows, want *expectedQuery, ord
 	for i, w := range want.rows {
 		found := false
 		for j, g := range got {
-			if !used[j] && rowDiff(w, g) == "" {
+			if !used[j] && rowDiff(w, g, want.tombstones[i], gotTomb[j]) == "" {
 				used[j], found = true, true
 				break
 			}
 		}
 		if !found {
-			return fmt.Sprintf("statement %d: expected row %d not returned: %s (got %s)", n, i, render(w), render(got))
+			return fmt.Sprintf("statement %d: expected row %d not returned: %s (got %s)", n, i, renderRow(w, want.tombstones[i]), render(got))
 		}
 	}
 	return ""
+}
+
+// renderRow renders a row of a query's response, marking a tombstone.
+func renderRow(row []any, tombstone bool) string {
+	if tombstone {
+		return render(row) + " (tombstone)"
+	}
+	return render(row)
 }
 
 func genericRow(row []any) []any {

@@ -43,22 +43,36 @@ func (s *Session) pushQuery(ctx context.Context, st *ast.QueryStatement, text st
 			cols = plan.Spec.OutputSchema().Columns
 		}
 		return &RowStream{Statement: text, QueryID: id, Columns: cols,
-			Next:  func(context.Context) ([]any, bool) { return nil, false },
-			Close: func() {}, Err: func() error { return nil }}, nil
+			NextRow: func(context.Context) (StreamRow, bool) { return StreamRow{}, false },
+			Close:   func() {}, Err: func() error { return nil }}, nil
 	}
-	rows := make(chan []any, pushBuffer)
+	rows := make(chan StreamRow, pushBuffer)
 	stop := make(chan struct{})
 	var stopOnce sync.Once
 	hasValue := len(plan.Spec.Source.Value.Columns) > 0
+	// Over a table, a delete is a row of the result: a tombstone.
+	var tombstone []bool
+	if overTable(plan, e.cat) {
+		tombstone = exec.TombstoneColumns(plan.Spec)
+	}
 	push := func(row []any, m types.RowMeta) error {
-		if m.Change == types.Delete && hasValue {
+		r := StreamRow{Values: row}
+		switch {
+		case m.Change == types.Delete && tombstone != nil:
+			r.Tombstone = true
+			for j := range r.Values {
+				if j >= len(tombstone) || !tombstone[j] {
+					r.Values[j] = nil
+				}
+			}
+		case m.Change == types.Delete && hasValue:
 			// A stream record with a null value carries no row: ksqlDB's
 			// push queries skip it (persistent queries pass it on). A
 			// stream without value columns has nothing but its key.
 			return exec.ErrSkipRow
 		}
 		select {
-		case rows <- row:
+		case rows <- r:
 			return nil
 		case <-stop:
 			return context.Canceled
@@ -83,10 +97,10 @@ func (s *Session) pushQuery(ctx context.Context, st *ast.QueryStatement, text st
 		<-run.Done()
 		e.push.remove(id)
 	}()
-	next := func(ctx context.Context) ([]any, bool) {
+	next := func(ctx context.Context) (StreamRow, bool) {
 		select {
 		case <-stop:
-			return nil, false // closed: queued rows are dropped
+			return StreamRow{}, false // closed: queued rows are dropped
 		default:
 		}
 		select {
@@ -109,29 +123,39 @@ func (s *Session) pushQuery(ctx context.Context, st *ast.QueryStatement, text st
 				streamErr = run.Err()
 			}
 			errMu.Unlock()
-			return nil, false
+			return StreamRow{}, false
 		case <-stop:
-			return nil, false
+			return StreamRow{}, false
 		case <-e.ctx.Done():
 			closeFn()
 			errMu.Lock()
 			streamErr = ErrClosed
 			errMu.Unlock()
-			return nil, false
+			return StreamRow{}, false
 		case <-ctx.Done():
 			errMu.Lock()
 			streamErr = ctx.Err()
 			errMu.Unlock()
-			return nil, false
+			return StreamRow{}, false
 		}
 	}
 	return &RowStream{Statement: text, QueryID: id, Columns: outputColumns(plan, run),
-		Next: next, Close: closeFn,
+		NextRow: next, Close: closeFn,
 		Err: func() error {
 			errMu.Lock()
 			defer errMu.Unlock()
 			return streamErr
 		}}, nil
+}
+
+// overTable reports whether a push query reads a table, whose deletes
+// its rows show as tombstones.
+func overTable(plan *planner.QueryPlan, cat *Catalog) bool {
+	if len(plan.Inputs) != 1 {
+		return false
+	}
+	src, ok := cat.Source(plan.Inputs[0])
+	return ok && src.Kind == ast.TableSource
 }
 
 // outputColumns are the columns a push query's rows carry.

@@ -57,13 +57,31 @@ type RowStream struct {
 	Statement string
 	QueryID   string
 	Columns   []types.Column
-	// Next blocks until the next row, returning ok=false when the stream
-	// has ended (then Err says why, nil for a LIMIT reached or Close).
-	Next func(ctx context.Context) (row []any, ok bool)
-	Err  func() error
+	// NextRow blocks until the next row, returning ok=false when the
+	// stream has ended (then Err says why, nil for a LIMIT reached or
+	// Close).
+	NextRow func(ctx context.Context) (row StreamRow, ok bool)
+	Err     func() error
 	// Close stops the query and releases its readers; it is safe to call
 	// more than once and from another goroutine.
 	Close func()
+}
+
+// StreamRow is one row of a push query.
+type StreamRow struct {
+	Values []any
+	// Tombstone marks the deletion of a table's row, which ksqlDB's push
+	// queries over tables deliver: Values then holds the key (and window
+	// bounds) in the columns that project them, NULL elsewhere. Front
+	// ends must show it as a deletion, not as a row of NULLs.
+	Tombstone bool
+}
+
+// Next is NextRow for callers that need only the values; a tombstone
+// comes as its values.
+func (r *RowStream) Next(ctx context.Context) ([]any, bool) {
+	row, ok := r.NextRow(ctx)
+	return row.Values, ok
 }
 
 // StatementText implements Result.

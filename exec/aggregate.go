@@ -617,13 +617,18 @@ func (t *aggregateTask) Committed(pos int64) {
 	}
 }
 
-// DropQueryState deletes what the aggregations of spec keep for query
-// spec.ID, once it is terminated for good: each task's state (checkpoint
-// and stores) in db and the changelog topics in log. A query that restarts
-// later would otherwise resume from state of another definition.
+// DropQueryState deletes what the aggregations and table filters of spec
+// keep for query spec.ID, once it is terminated for good: each task's
+// state (checkpoint and stores) in db and the changelog topics in log. A
+// query that restarts later would otherwise resume from state of another
+// definition.
 func DropQueryState(ctx context.Context, spec *QuerySpec, db *state.DB, log broker.Log) error {
 	var errs []error
 	for _, op := range spec.Operators {
+		if f, ok := op.(*TableFilter); ok {
+			errs = append(errs, f.dropState(ctx, spec, db, log))
+			continue
+		}
 		a, ok := op.(*Aggregate)
 		if !ok {
 			continue

@@ -1,69 +1,258 @@
 package exec
 
 import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/sluicedb/sluice/broker"
+	"github.com/sluicedb/sluice/state"
 	"github.com/sluicedb/sluice/types"
 )
 
-// TableFilter is WHERE over a table's changelog, with ksqlDB's semantics
-// (Kafka Streams' KTableFilter without old values): a row whose predicate
-// is TRUE passes as it is; a row the predicate rejects (FALSE, NULL or a
-// failed evaluation, which also goes to the processing log) becomes a
-// tombstone for its key, since the key may have been output before; an
-// input tombstone (Change Delete) passes on as a tombstone. Every input
-// row therefore yields exactly one output row, keyed as its input.
+// TableFilterSpec describes WHERE over a table's changelog.
+type TableFilterSpec struct {
+	// Schema is the layout of the batches filtered (and passed on).
+	Schema *types.Schema
+	// Where is the predicate; only TRUE keeps a row.
+	Where Evaluator
+	// KeyColumns are the positions of the columns that identify a row of
+	// the table: its primary key columns and, for a windowed table, the
+	// window bounds.
+	KeyColumns []int
+	// Operator names the store of keys in the output
+	// (state.StoreName(query, Operator, partition)); Changelog is the
+	// compacted topic backing it, one partition per input partition.
+	Operator  string
+	Changelog string
+	// Transient marks a push query's filter: its state lives as long as
+	// the query (no changelog, no recovery, dropped on close).
+	Transient bool
+}
+
+// TableFilter is WHERE over a table's changelog, with ksqlDB's semantics:
+// Kafka Streams' KTableFilter over a materialized parent, which sends old
+// values and so forwards a delete only for a key whose previous row passed.
+// A row whose predicate is TRUE passes as it is. A row the predicate
+// rejects (FALSE, NULL, or a failed evaluation, which also goes to the
+// processing log) and an input tombstone become a tombstone for the key
+// if the key is in the filter's output, and are dropped otherwise: a
+// consumer never sees a delete for a row it was never given.
+//
+// Which keys are in the output is state, kept in a key-value store of the
+// task whose changes reach a compacted changelog and the store's
+// checkpoint in the task's commit (CommitHook), like an aggregation's, so
+// the filter stays exact across restarts and crashes.
 type TableFilter struct {
-	schema *types.Schema
-	pred   Evaluator
-	bb     *types.BatchBuilder
-	rf     rowFiller
+	spec *TableFilterSpec
+	// created is set once a task has made sure the changelog exists; mu
+	// makes the other tasks wait for it.
+	mu      sync.Mutex
+	created bool
 }
 
-// NewTableFilter returns a table filter over batches of schema s.
-func NewTableFilter(s *types.Schema, pred Evaluator) *TableFilter {
-	return &TableFilter{schema: s, pred: pred, bb: types.NewBatchBuilder(batchAllocator, s),
-		rf: newRowFiller(s.Len(), pred)}
-}
+// NewTableFilter returns the filter template the tasks instantiate.
+func NewTableFilter(spec *TableFilterSpec) *TableFilter { return &TableFilter{spec: spec} }
 
-// ForTask implements TaskLocal: each task gets its own builder.
-func (f *TableFilter) ForTask(*TaskContext) (Operator, error) {
-	return NewTableFilter(f.schema, f.pred), nil
-}
-
-// Close implements io.Closer, releasing the builder.
-func (f *TableFilter) Close() error { f.bb.Release(); return nil }
+// Spec returns the filter's description.
+func (f *TableFilter) Spec() *TableFilterSpec { return f.spec }
 
 // Schema implements Operator: a filter does not change the schema.
-func (f *TableFilter) Schema() *types.Schema { return f.schema }
+func (f *TableFilter) Schema() *types.Schema { return f.spec.Schema }
+
+// Process implements Operator; only the per-task instances process rows.
+func (f *TableFilter) Process(*TaskContext, *types.Batch, func(*types.Batch) error) error {
+	return errors.New("exec: table filter used without ForTask")
+}
+
+// tableFilterTaskID names the state task of one partition's filter.
+func tableFilterTaskID(query, operator string, partition int32) string {
+	return fmt.Sprintf("%s/%s/%d", query, operator, partition)
+}
+
+// ForTask implements TaskLocal: it opens the task's store of output keys,
+// creates the changelog on first use and recovers the store against the
+// log before any record is processed.
+func (f *TableFilter) ForTask(tc *TaskContext) (Operator, error) {
+	if tc.State == nil || (tc.Broker == nil && !f.spec.Transient) {
+		return nil, errors.New("exec: a filter over a table needs a state store (RuntimeOptions.State)")
+	}
+	ctx := context.Background()
+	f.mu.Lock()
+	if !f.created && !f.spec.Transient {
+		if err := ensureChangelog(ctx, tc.Broker, f.spec.Changelog, tc); err != nil {
+			f.mu.Unlock()
+			return nil, err
+		}
+		f.created = true
+	}
+	f.mu.Unlock()
+	st, err := tc.State.OpenTask(tableFilterTaskID(tc.QueryID, f.spec.Operator, tc.Partition))
+	if err != nil {
+		return nil, fmt.Errorf("exec: table filter state: %w", err)
+	}
+	name := state.StoreName(tc.QueryID, f.spec.Operator, tc.Partition)
+	keys, err := st.KeyValueStore(name)
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("exec: table filter store: %w", err)
+	}
+	ft := &tableFilterTask{
+		spec: f.spec, task: st, keys: keys,
+		bb: types.NewBatchBuilder(batchAllocator, f.spec.Schema),
+		rf: newRowFiller(f.spec.Schema.Len(), f.spec.Where),
+	}
+	if f.spec.Transient {
+		// A push query starts from nothing and keeps nothing.
+		ft.db, ft.store = tc.State, name
+		return ft, nil
+	}
+	ft.input = broker.TopicPartition{Topic: tc.Topic, Partition: tc.Partition}
+	ft.changelog = broker.TopicPartition{Topic: f.spec.Changelog, Partition: tc.Partition}
+	rec, err := st.Recover(ctx, tc.Broker, state.RecoverOptions{
+		Group:      tc.QueryID,
+		Inputs:     []broker.TopicPartition{ft.input},
+		Changelogs: map[string]broker.TopicPartition{name: ft.changelog},
+	})
+	if err != nil {
+		ft.Close()
+		return nil, fmt.Errorf("exec: table filter recovery: %w", err)
+	}
+	ft.clPos = rec.Checkpoint.Changelogs[ft.changelog]
+	return ft, nil
+}
+
+// dropState deletes what the filter of query spec.ID keeps: each
+// partition's store and checkpoint, and the changelog topic.
+func (f *TableFilter) dropState(ctx context.Context, spec *QuerySpec, db *state.DB, log broker.Log) error {
+	var errs []error
+	if db != nil {
+		for p := 0; p < max(spec.Source.Partitions, 1); p++ {
+			errs = append(errs, db.DropStore(state.StoreName(spec.ID, f.spec.Operator, int32(p))),
+				db.DropTask(tableFilterTaskID(spec.ID, f.spec.Operator, int32(p))))
+		}
+	}
+	if f.spec.Changelog != "" {
+		if err := log.DeleteTopic(ctx, f.spec.Changelog); err != nil && !errors.Is(err, broker.ErrUnknownTopic) {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// inOutput is the store value of a key in the filter's output; absent
+// keys are not in it.
+var inOutput = []byte{1}
+
+// tableFilterTask is one task's filter: its store of output keys and the
+// changelog position its checkpoint records.
+type tableFilterTask struct {
+	spec *TableFilterSpec
+	task *state.Task
+	keys *state.KVStore
+	// db and store are set for a push query's filter: what to drop when
+	// the task closes.
+	db    *state.DB
+	store string
+	input broker.TopicPartition
+	// changelog is the store's changelog partition; clPos the offset after
+	// the last record the state holds, pendingPos the one PrepareCommit
+	// appended up to.
+	changelog         broker.TopicPartition
+	clPos, pendingPos int64
+	// failed holds a pebble commit failure, reported by the next Process
+	// so that the task restarts and recovers from the log.
+	failed error
+
+	bb    *types.BatchBuilder
+	rf    rowFiller
+	key   []byte
+	sel   []int
+	metas []types.RowMeta
+}
+
+// Schema implements Operator.
+func (t *tableFilterTask) Schema() *types.Schema { return t.spec.Schema }
+
+// Close implements io.Closer: uncommitted state is dropped with the task.
+func (t *tableFilterTask) Close() error {
+	t.bb.Release()
+	err := t.task.Close()
+	if t.db != nil {
+		err = errors.Join(err, t.db.DropStore(t.store), t.db.DropTask(t.task.ID()))
+	}
+	return err
+}
 
 // Process implements Operator.
-func (f *TableFilter) Process(tc *TaskContext, in *types.Batch, next func(*types.Batch) error) error {
+func (t *tableFilterTask) Process(tc *TaskContext, in *types.Batch, next func(*types.Batch) error) error {
+	if t.failed != nil {
+		return t.failed
+	}
 	n := in.NumRows()
 	if n == 0 {
 		return nil
 	}
-	rejected := false
-	metas := make([]types.RowMeta, n)
+	t.sel, t.metas = t.sel[:0], t.metas[:0]
+	changed := false
 	for i := 0; i < n; i++ {
 		m := in.Meta(i)
-		if m.Change != types.Delete && !f.passes(tc, in, i) {
-			m.Change = types.Delete
-			rejected = true
+		keep := m.Change != types.Delete && t.passes(tc, in, i)
+		t.key = t.key[:0]
+		for _, c := range t.spec.KeyColumns {
+			t.key = appendKeyValue(t.key, cellView(in, c, i))
 		}
-		metas[i] = m
+		_, present, err := t.keys.Get(t.key)
+		if err != nil {
+			return fmt.Errorf("exec: table filter read: %w", err)
+		}
+		switch {
+		case keep:
+			if !present {
+				if err := t.keys.Put(t.key, inOutput); err != nil {
+					return fmt.Errorf("exec: table filter write: %w", err)
+				}
+			}
+		case present:
+			// The key leaves the output: a tombstone.
+			if err := t.keys.Delete(t.key); err != nil {
+				return fmt.Errorf("exec: table filter write: %w", err)
+			}
+			if m.Change != types.Delete {
+				m.Change = types.Delete
+				changed = true
+			}
+		default:
+			// Never output (or already deleted): nothing to say.
+			changed = true
+			continue
+		}
+		t.sel = append(t.sel, i)
+		t.metas = append(t.metas, m)
 	}
-	if !rejected {
+	if t.db != nil && t.task.NeedsCommit() {
+		// A push query never commits with the log: write its state down
+		// when it outgrows the memory budget.
+		if err := t.task.Commit(state.Checkpoint{}); err != nil {
+			return fmt.Errorf("exec: table filter state: %w", err)
+		}
+	}
+	if !changed {
 		in.Retain()
 		return next(in)
 	}
-	// Same rows and values; only the changes of the rejected rows differ.
-	f.bb.Reserve(n)
-	for c := range f.schema.Columns {
-		copyColumn(f.bb.Col(c), in, c, nil)
+	if len(t.sel) == 0 {
+		return nil
 	}
-	for _, m := range metas {
-		f.bb.AppendMeta(m)
+	t.bb.Reserve(len(t.sel))
+	for c := range t.spec.Schema.Columns {
+		copyColumn(t.bb.Col(c), in, c, t.sel)
 	}
-	out, err := f.bb.NewBatch()
+	for _, m := range t.metas {
+		t.bb.AppendMeta(m)
+	}
+	out, err := t.bb.NewBatch()
 	if err != nil {
 		return err
 	}
@@ -71,12 +260,54 @@ func (f *TableFilter) Process(tc *TaskContext, in *types.Batch, next func(*types
 }
 
 // passes evaluates the predicate on row i: only TRUE passes.
-func (f *TableFilter) passes(tc *TaskContext, in *types.Batch, i int) bool {
-	v, err := f.pred.Eval(f.rf.fill(tc, in, i))
+func (t *tableFilterTask) passes(tc *TaskContext, in *types.Batch, i int) bool {
+	v, err := t.spec.Where.Eval(t.rf.fill(tc, in, i))
 	if err != nil {
 		tc.reportRowError(in, i, err)
 		return false
 	}
 	b, ok := v.(bool)
 	return ok && b
+}
+
+// PrepareCommit implements CommitHook: the store's changes since the last
+// commit go to its changelog partition inside the task's transaction.
+func (t *tableFilterTask) PrepareCommit(ctx context.Context, p broker.Producer) error {
+	t.pendingPos = t.clPos
+	changes, err := t.task.Changes()
+	if err != nil {
+		return fmt.Errorf("exec: table filter changes: %w", err)
+	}
+	if len(changes) == 0 {
+		return nil
+	}
+	recs := make([]broker.Record, len(changes))
+	for i, c := range changes {
+		recs[i] = broker.Record{Key: c.Key, Value: c.Value}
+	}
+	first, err := p.Append(ctx, t.changelog, recs)
+	if err != nil {
+		return fmt.Errorf("exec: table filter changelog: %w", err)
+	}
+	t.pendingPos = first + int64(len(recs))
+	return nil
+}
+
+// Committed implements CommitHook: the log transaction is durable, so the
+// state and the same offsets are committed to pebble. A failure leaves
+// the log ahead of pebble, which recovery rolls forward; the task
+// restarts to get there.
+func (t *tableFilterTask) Committed(pos int64) {
+	if t.db != nil {
+		return // a push query commits nothing
+	}
+	cp := state.Checkpoint{
+		Offsets:    map[broker.TopicPartition]int64{t.input: pos},
+		Changelogs: map[broker.TopicPartition]int64{t.changelog: t.pendingPos},
+	}
+	if err := t.task.Commit(cp); err != nil {
+		t.failed = fmt.Errorf("exec: table filter checkpoint: %w", err)
+		return
+	}
+	t.clPos = t.pendingPos
 }

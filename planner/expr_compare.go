@@ -1,6 +1,9 @@
 package planner
 
 import (
+	"strings"
+	"time"
+
 	"github.com/sluicedb/sluice/ast"
 	"github.com/sluicedb/sluice/types"
 )
@@ -135,7 +138,7 @@ func magicTimestamps(le, re ast.Expr, l, r *compiled) (*compiled, *compiled, err
 		if !ok {
 			return c, nil
 		}
-		ts, err := types.ParseTimestamp(s.Value)
+		ts, err := parseMagicTimestamp(s.Value)
 		if err != nil {
 			return nil, errorf(s.Pos, "Failed to parse timestamp '%s': %v", s.Value, decimalMessage(err))
 		}
@@ -149,6 +152,35 @@ func magicTimestamps(le, re ast.Expr, l, r *compiled) (*compiled, *compiled, err
 		return nil, nil, err
 	}
 	return l, r, nil
+}
+
+// parseMagicTimestamp reads the text of a string compared with ROWTIME or a
+// window bound as ksqlDB's partial-timestamp parser does: missing parts
+// are completed, then Java's SMART resolution applies, which also takes
+// the hour 24 with an otherwise zero time as the midnight that ends that
+// day ('2020-02-24T24' is 2020-02-25T00:00).
+func parseMagicTimestamp(s string) (types.Timestamp, error) {
+	ts, err := types.ParseTimestamp(s)
+	if err == nil {
+		return ts, nil
+	}
+	t := strings.TrimSpace(s)
+	i := strings.IndexAny(t, "T ")
+	if i < 0 || !strings.HasPrefix(t[i+1:], "24") {
+		return 0, err
+	}
+	rest := t[i+3:]
+	if z := strings.IndexAny(rest, "Zz+-"); z >= 0 {
+		rest = rest[:z]
+	}
+	if strings.Trim(rest, ":.0") != "" {
+		return 0, err
+	}
+	midnight, err2 := types.ParseTimestamp(t[:i+1] + "00" + t[i+3:])
+	if err2 != nil {
+		return 0, err
+	}
+	return midnight + types.Timestamp(24*time.Hour/time.Millisecond), nil
 }
 
 // alignConstant converts a numeric constant compared with a numeric

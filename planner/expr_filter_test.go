@@ -33,3 +33,35 @@ func TestFilterError(t *testing.T) {
 		t.Errorf("unknown column: %q", out)
 	}
 }
+
+// TestParseMagicTimestamp checks the partial timestamps ksqlDB accepts
+// where a string is compared with ROWTIME or a window bound.
+func TestParseMagicTimestamp(t *testing.T) {
+	day := int64(24 * 60 * 60 * 1000)
+	cases := []struct {
+		in   string
+		want int64
+		bad  bool
+	}{
+		{in: "2020-02-24", want: 18316 * day},
+		{in: "2020-02-24T23:45", want: 18316*day + 23*3600000 + 45*60000},
+		{in: "2020-02-24T24", want: 18317 * day},
+		{in: "2020-02-24T24:00:00.000", want: 18317 * day},
+		{in: "2020-02-24T24:00+01:00", want: 18317*day - 3600000},
+		{in: "2020-02-24T24:01", bad: true},
+		{in: "2020-02-24T245", bad: true},
+		{in: "2020-02-24T25", bad: true},
+	}
+	for _, c := range cases {
+		got, err := parseMagicTimestamp(c.in)
+		if c.bad {
+			if err == nil {
+				t.Errorf("%s: accepted as %d", c.in, got)
+			}
+			continue
+		}
+		if err != nil || int64(got) != c.want {
+			t.Errorf("%s = %d, %v; want %d", c.in, got, err, c.want)
+		}
+	}
+}

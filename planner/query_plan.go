@@ -120,8 +120,9 @@ func (a *analysis) build(o Options) (*QueryPlan, error) {
 	}
 	if a.where != nil {
 		if a.src.Kind == ast.TableSource {
-			// A table's changelog: a rejected row deletes its key.
-			qs.Operators = append(qs.Operators, exec.NewTableFilter(schema, guarded(a.where)))
+			// A table's changelog: a rejected row deletes its key if the
+			// key was output, which the filter keeps in a state store.
+			qs.Operators = append(qs.Operators, exec.NewTableFilter(a.tableFilterSpec(o, schema, spec.Window)))
 		} else {
 			qs.Operators = append(qs.Operators, exec.NewFilter(schema, guarded(a.where)))
 		}

@@ -70,6 +70,7 @@ func (s *Server) handleQueryStream(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	asJSON := acceptsJSON(r.Header.Get("Accept"))
+	tombstones := wantsTombstones(r.Header.Get("Accept"))
 	req := queryRequest{sql: *args.SQL, props: args.Properties, vars: args.SessionVariables}
 	if asJSON {
 		if _, isPrint, _ := classifyQuery(req.sql); isPrint {
@@ -82,11 +83,11 @@ func (s *Server) handleQueryStream(w http.ResponseWriter, r *http.Request) {
 		if asJSON {
 			w.Header().Set("Content-Type", mediaJSON)
 			w.WriteHeader(http.StatusOK)
-			return &jsonArrayWriter{f: f}
+			return &jsonArrayWriter{f: f, tombstones: tombstones}
 		}
 		w.Header().Set("Content-Type", mediaDelimited)
 		w.WriteHeader(http.StatusOK)
-		return &delimitedWriter{f: f}
+		return &delimitedWriter{f: f, tombstones: tombstones}
 	})
 }
 
@@ -100,6 +101,28 @@ func acceptsJSON(accept string) bool {
 			return false
 		case mediaJSON, mediaKsqlJSON:
 			return true
+		}
+	}
+	return false
+}
+
+// wantsTombstones reports an Accept header whose /query-stream media type
+// has the parameter tombstones=true: Sluice's shell asks for a table's
+// deletes, which ksqlDB's /query-stream drops (its clients expect every
+// row to be an array).
+func wantsTombstones(accept string) bool {
+	for _, part := range strings.Split(accept, ",") {
+		params := strings.Split(part, ";")
+		switch strings.TrimSpace(params[0]) {
+		case mediaDelimited, mediaJSON, mediaKsqlJSON:
+		default:
+			continue
+		}
+		for _, p := range params[1:] {
+			k, v, _ := strings.Cut(strings.TrimSpace(p), "=")
+			if strings.EqualFold(k, "tombstones") && strings.EqualFold(strings.Trim(v, `"`), "true") {
+				return true
+			}
 		}
 	}
 	return false
@@ -231,7 +254,7 @@ func (s *Server) writeRows(out queryWriter, res *engine.Rows) {
 		return
 	}
 	for _, row := range res.Rows {
-		if out.row(row) != nil {
+		if out.row(row, false) != nil {
 			return
 		}
 		s.metrics.rowsOut.Inc()
@@ -251,11 +274,11 @@ func (s *Server) streamRows(ctx context.Context, cancel context.CancelFunc, r *h
 		return
 	}
 	for {
-		row, ok := st.Next(ctx)
+		row, ok := st.NextRow(ctx)
 		if !ok {
 			break
 		}
-		if out.row(row) != nil {
+		if out.row(row.Values, row.Tombstone) != nil {
 			return // the client is gone; the deferred Close stops the query
 		}
 		s.metrics.rowsOut.Inc()

@@ -12,7 +12,9 @@ import (
 // delivers it rather than when a buffer fills.
 type queryWriter interface {
 	header(queryID string, cols []types.Column) error
-	row(vals []any) error
+	// row is one row; tombstone marks a table row's deletion (its key
+	// columns set, the others NULL), which each format shows its way.
+	row(vals []any, tombstone bool) error
 	// line is one PRINT record.
 	line(text string) error
 	// final ends the response of a query that completed (finalMessage on
@@ -93,9 +95,18 @@ func (q *queryArrayWriter) header(id string, cols []types.Column) error {
 	}{id, schemaString(cols)}}))
 }
 
-func (q *queryArrayWriter) row(vals []any) error {
-	b := appendRow([]byte(`{"row":{"columns":`), vals)
-	return q.element(append(b, "}}"...))
+func (q *queryArrayWriter) row(vals []any, tombstone bool) error {
+	return q.element(appendStreamedRow(nil, vals, tombstone))
+}
+
+// appendStreamedRow appends ksqlDB's StreamedRow form of a row,
+// {"row":{"columns":[...]}}, with "tombstone":true for a deletion.
+func appendStreamedRow(b []byte, vals []any, tombstone bool) []byte {
+	b = appendRow(append(b, `{"row":{"columns":`...), vals)
+	if tombstone {
+		b = append(b, `,"tombstone":true`...)
+	}
+	return append(b, "}}"...)
 }
 
 func (q *queryArrayWriter) line(text string) error {
@@ -141,9 +152,16 @@ type streamHeader struct {
 // (application/vnd.ksqlapi.delimited.v1): the header object on a line,
 // then one JSON array per row per line, an error object on a line if the
 // query fails. Clients need no streaming JSON parser to read it.
+//
+// ksqlDB's /query-stream drops a table's tombstones (its clients expect
+// every row to be an array); so does this writer unless the client asked
+// for them (tombstones, the Accept parameter tombstones=true), when a
+// tombstone is a line with /query's element,
+// {"row":{"columns":[...],"tombstone":true}}.
 type delimitedWriter struct {
-	f   flusher
-	buf []byte
+	f          flusher
+	tombstones bool
+	buf        []byte
 }
 
 func (d *delimitedWriter) header(id string, cols []types.Column) error {
@@ -151,9 +169,16 @@ func (d *delimitedWriter) header(id string, cols []types.Column) error {
 	return d.f.write(append(h, '\n'))
 }
 
-func (d *delimitedWriter) row(vals []any) error {
-	d.buf = append(appendRow(d.buf[:0], vals), '\n')
-	return d.f.write(d.buf)
+func (d *delimitedWriter) row(vals []any, tombstone bool) error {
+	switch {
+	case tombstone && !d.tombstones:
+		return nil
+	case tombstone:
+		d.buf = appendStreamedRow(d.buf[:0], vals, true)
+	default:
+		d.buf = appendRow(d.buf[:0], vals)
+	}
+	return d.f.write(append(d.buf, '\n'))
 }
 
 func (d *delimitedWriter) line(text string) error { return d.f.write([]byte(text + "\n")) }
@@ -168,11 +193,13 @@ func (d *delimitedWriter) fail(body *errorBody) error {
 func (d *delimitedWriter) finish() error { return nil }
 
 // jsonArrayWriter is /query-stream with Accept: application/json: the
-// same elements as the delimited format, as one JSON array.
+// same elements as the delimited format, as one JSON array, tombstones
+// included (as objects) only when asked for.
 type jsonArrayWriter struct {
-	f       flusher
-	started bool
-	buf     []byte
+	f          flusher
+	tombstones bool
+	started    bool
+	buf        []byte
 }
 
 func (j *jsonArrayWriter) sep() {
@@ -190,8 +217,14 @@ func (j *jsonArrayWriter) header(id string, cols []types.Column) error {
 	return j.f.write(append(j.buf, h...))
 }
 
-func (j *jsonArrayWriter) row(vals []any) error {
+func (j *jsonArrayWriter) row(vals []any, tombstone bool) error {
+	if tombstone && !j.tombstones {
+		return nil
+	}
 	j.sep()
+	if tombstone {
+		return j.f.write(appendStreamedRow(j.buf, vals, true))
+	}
 	return j.f.write(appendRow(j.buf, vals))
 }
 

@@ -89,9 +89,8 @@ func (ws *wsWriter) header(_ string, cols []types.Column) error {
 	return ws.send(b)
 }
 
-func (ws *wsWriter) row(vals []any) error {
-	b := appendRow([]byte(`{"row":{"columns":`), vals)
-	return ws.send(append(b, "}}"...))
+func (ws *wsWriter) row(vals []any, tombstone bool) error {
+	return ws.send(appendStreamedRow(nil, vals, tombstone))
 }
 
 func (ws *wsWriter) line(text string) error { return ws.send([]byte(text)) }
