@@ -30,6 +30,12 @@
 // task's pending batch, which is still uncommitted); a quarter is pending
 // batches, past which Task.NeedsCommit asks the runtime to commit early.
 //
+// A window lookup that misses the cache reads pebble only if the window
+// can be there: windowed aggregations look up a new window for every key
+// in every window period, and a window newer than anything flushed for its
+// key (flushed.go keeps that bound per key, and coarser after a reload)
+// can only be in the cache.
+//
 // # Checkpoints and exactly once
 //
 // A task's commit has two halves: the log transaction (output records,

@@ -34,16 +34,9 @@ type segments struct {
 	// Every write raises it; it is recomputed from pebble whenever pebble
 	// changed behind the store's back (open, abort, replay).
 	maxSeg int64
-	// flushedMax is at least the newest time (window start) of the
-	// entries in pebble or in the task's pending batch, noTime if there
-	// are none. A window newer than it can only be in the task's cache,
-	// so a lookup that misses the cache need not ask pebble: aggregations
-	// open a new window for every key in every window period, and those
-	// lookups, which must miss, were the largest cost of a windowed
-	// aggregation (bloom filters do not cover memtables or the batch).
-	// Flushes raise it (Task.write); a load from pebble recomputes it at
-	// segment granularity.
-	flushedMax int64
+	// flushed bounds the windows pebble and the pending batch can hold,
+	// so lookups that must miss skip pebble (flushed.go).
+	flushed flushedBound
 }
 
 // streamTimeKey is the changelog key of a windowed store's stream time.
@@ -66,7 +59,8 @@ func (g *segments) timeKey() []byte {
 
 // load reads the committed stream time and highest segment.
 func (g *segments) load() error {
-	g.observed, g.timeDirty, g.flushedMax = noTime, false, noTime
+	g.observed, g.timeDirty = noTime, false
+	g.flushed.reset()
 	if err := g.loadMaxSeg(); err != nil {
 		return err
 	}
@@ -81,9 +75,10 @@ func (g *segments) load() error {
 	return nil
 }
 
-// loadMaxSeg finds the highest segment in committed state, and raises
-// flushedMax to the last time that segment can hold (a replay writes to
-// pebble behind the batch, whose entries flushedMax already covers).
+// loadMaxSeg finds the highest segment in committed state, and tells the
+// flushed bound that pebble may hold windows up to that segment's end (a
+// replay writes to pebble behind the batch, whose entries the bound
+// already covers).
 func (g *segments) loadMaxSeg() error {
 	last, ok, err := g.st.rd.committedLast(g.st.prefix, prefixEnd(g.st.prefix))
 	if err != nil {
@@ -92,7 +87,7 @@ func (g *segments) loadMaxSeg() error {
 	g.maxSeg = noTime
 	if ok && len(last) >= prefixLen+time8Len {
 		g.maxSeg = decodeTime(last[prefixLen:])
-		g.flushedMax = max(g.flushedMax, g.segEnd(g.maxSeg))
+		g.flushed.raise(g.segEnd(g.maxSeg))
 	}
 	return nil
 }
@@ -105,28 +100,12 @@ func (g *segments) segEnd(seg int64) int64 {
 	return (seg+1)*g.interval - 1
 }
 
-// noteFlushed records that the entry with full key full reached the
-// pending batch.
-func (g *segments) noteFlushed(full []byte) {
-	if g.st.kind == kindWindow && len(full) >= prefixLen+2*time8Len {
-		g.flushedMax = max(g.flushedMax, decodeTime(full[len(full)-time8Len:]))
-	}
-}
-
-// mayBeFlushed reports whether the window with full key full may be in
-// pebble or the pending batch (false: only the cache can hold it).
-func (g *segments) mayBeFlushed(full []byte) bool {
-	if g.st.kind != kindWindow || len(full) < prefixLen+2*time8Len {
-		return true
-	}
-	return decodeTime(full[len(full)-time8Len:]) <= g.flushedMax
-}
-
 // noteSeg records a write to segment seg.
 func (g *segments) noteSeg(seg int64) { g.maxSeg = max(g.maxSeg, seg) }
 
 func (g *segments) resetTime() error {
-	g.observed, g.timeDirty, g.maxSeg, g.flushedMax = noTime, false, noTime, noTime
+	g.observed, g.timeDirty, g.maxSeg = noTime, false, noTime
+	g.flushed.reset()
 	if err := g.st.t.batchOp(func(b *pebble.Batch) error { return b.Delete(g.timeKey(), nil) }); err != nil {
 		return fmt.Errorf("state: stream time of %s: %w", g.st.name, err)
 	}

@@ -84,6 +84,10 @@ type Task struct {
 type CacheStats struct {
 	// Hits and Misses count point reads answered by the cache or not.
 	Hits, Misses int64
+	// Reads counts the misses that read pebble (through the pending
+	// batch); the others were windows newer than anything flushed for
+	// their key (flushed.go), which cannot be there.
+	Reads int64
 	// Evictions counts clean entries dropped for the budget.
 	Evictions int64
 	// EarlyFlushes counts flushes of dirty entries forced by the budget.
@@ -131,7 +135,8 @@ func (t *Task) get(st *store, key []byte) ([]byte, bool, error) {
 	t.stats.Misses++
 	var v []byte
 	var found bool
-	if st.seg == nil || st.seg.mayBeFlushed(key) {
+	if st.kind != kindWindow || st.seg.flushed.mayHold(key, st.seg.cutoff()) {
+		t.stats.Reads++
 		var err error
 		if v, found, err = t.readBatch(key); err != nil {
 			return nil, false, err
@@ -202,8 +207,8 @@ func (t *Task) write(st *store, key, value []byte, deleted bool) error {
 	if err != nil {
 		return fmt.Errorf("state: write: %w", err)
 	}
-	if st.seg != nil {
-		st.seg.noteFlushed(key)
+	if st.kind == kindWindow {
+		st.seg.flushed.note(key, st.seg.cutoff())
 	}
 	t.account(0, int64(t.batch.Len()-before))
 	return nil
