@@ -95,6 +95,9 @@ func planTransientAggregate(q *ast.Query, cat Catalog, o Options) (*QueryPlan, e
 		return nil, err
 	}
 	if g.repartition {
+		// The regrouping needs a stage with its own tasks between the
+		// source and the aggregation, which the engine runs only for
+		// persistent queries (see docs/engine.md).
 		return nil, errorf(q.GroupBy[0].Position(),
 			"GROUP BY other than the key of a source with several partitions is not yet supported in push queries: %s has %d partitions",
 			a.src.Name, a.src.Partitions)
@@ -138,12 +141,15 @@ func (g *aggAnalysis) build(a *analysis, o Options) (*QueryPlan, error) {
 	if a.src.Kind == ast.TableSource {
 		// A table's rows are filtered inside the aggregate, which must
 		// also retract rows that stop passing.
-		table = &exec.TableInput{Schema: spec.Schema, Changelog: changelogTopic(o, "Aggregate-GroupBy-Source")}
+		table = &exec.TableInput{Schema: spec.Schema, Changelog: changelogTopic(o, tableRowsOperator)}
 		for i, c := range a.src.Columns {
 			if c.Key {
 				table.KeyColumns = append(table.KeyColumns, i)
 			}
 		}
+		// A record with a null key is no row of the table: ksqlDB
+		// ignores it.
+		qs.Operators = append(qs.Operators, exec.NewDropNullKeys(spec.Schema, table.KeyColumns))
 		if a.where != nil {
 			table.Where = guarded(a.where)
 			node = &Node{Op: "Filter", Detail: exprText(a.q.Where), Schema: node.Schema, Input: node}
@@ -175,10 +181,10 @@ func (g *aggAnalysis) build(a *analysis, o Options) (*QueryPlan, error) {
 			Topic: stage.Sink.Topic, Partitions: stage.Sink.Partitions, Schema: stage.Operators[len(stage.Operators)-1].Schema(),
 			Key: stage.Sink.Key, Value: stage.Sink.Value, TimestampColumn: -1, FromBeginning: true,
 		}}
+		detail := stage.Sink.Topic
 		for i := range groupBy {
 			groupBy[i] = exec.ColumnRef(len(a.src.Columns) + i)
 		}
-		detail := stage.Sink.Topic
 		if regrouped != nil {
 			detail += "; table changes: subtract the old row, add the new row"
 		}
