@@ -32,7 +32,7 @@ func init() {
 const topicUsage = `usage: sluice topic <subcommand> [arguments] [--data-dir DIR]
 
   create NAME [--partitions N] [--config KEY=VALUE]...
-        KEY is one of cleanup.policy (delete|compact), retention.ms,
+        KEY is one of cleanup.policy (delete|compact|compact,delete), retention.ms,
         retention.bytes, delete.retention.ms, message.timestamp.type
         (CreateTime|LogAppendTime), durability (fsync|interval|none),
         flush.ms, segment.bytes, segment.ms
