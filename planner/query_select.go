@@ -2,6 +2,7 @@ package planner
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/sluicedb/sluice/ast"
 	"github.com/sluicedb/sluice/exec"
@@ -377,11 +378,15 @@ func (a *analysis) nameItems() error {
 	return nil
 }
 
-// checkDuplicates rejects two output columns with one name.
+// checkDuplicates rejects two output columns with one name; two value
+// columns get the message of ksqlDB's schema builder.
 func (a *analysis) checkDuplicates() error {
 	seen := map[string]bool{}
-	for _, it := range a.items {
+	for i, it := range a.items {
 		if seen[it.name] {
+			if !slices.Contains(a.keyItems, i) && it.c != nil {
+				return errorf(it.pos, "Duplicate value columns found in schema: `%s` %s", it.name, it.c.typ)
+			}
 			return errorf(it.pos, "Duplicate column name in the projection: `%s`", it.name)
 		}
 		seen[it.name] = true
