@@ -29,14 +29,19 @@ import (
 func (s *Session) pullTable(ctx context.Context, st *ast.QueryStatement, text string, props map[string]string, src *planner.Source) (Result, error) {
 	e := s.e
 	q := st.Query
-	mat := e.materialization(src.Name)
-	if mat == nil && (src.Window != nil || !(src.IsSource || e.derived(src.Name))) {
-		return nil, errorf(q.From.Left, "The `%s` table isn't queryable. To derive a queryable table, you can do 'CREATE TABLE QUERYABLE_%s AS SELECT * FROM %s'. See https://cnfl.io/queries for more info.\nAdd EMIT CHANGES if you intended to issue a push query.", src.Name, src.Name, src.Name)
-	}
 	id := transientID(q)
+	// ksqlDB's order: the filter's own checks and the logical plan, then
+	// whether the table can be read at all.
+	if err := checkPullWhere(q, src, props, e.plannerOptions(props, id)); err != nil {
+		return nil, err
+	}
 	plan, err := planner.PlanPullTable(q, e.cat, e.plannerOptions(props, id))
 	if err != nil {
 		return nil, planErr(err, text)
+	}
+	mat := e.materialization(src.Name)
+	if mat == nil && (src.Window != nil || !(src.IsSource || e.derived(src.Name))) {
+		return nil, errorf(q.From.Left, "The `%s` table isn't queryable. To derive a queryable table, you can do 'CREATE TABLE QUERYABLE_%s AS SELECT * FROM %s'. See https://cnfl.io/queries for more info.\nAdd EMIT CHANGES if you intended to issue a push query.", src.Name, src.Name, src.Name)
 	}
 	if err := rejectPullPseudo(q); err != nil {
 		return nil, err
