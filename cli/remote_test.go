@@ -110,6 +110,8 @@ func (f *fakeServer) query(w http.ResponseWriter, r *http.Request, sql string) {
 	fl.Flush()
 	switch {
 	case strings.Contains(up, "LIMIT"):
+		// A table's delete, as a Sluice server sends it when asked.
+		io.WriteString(w, `{"row":{"columns":[1,null,null],"tombstone":true}}`+"\n")
 		io.WriteString(w, `[2,null,null]`+"\n")
 	case strings.Contains(up, "FAIL"):
 		io.WriteString(w, `{"@type":"generic_error","error_code":50000,"message":"query failed: log closed"}`+"\n")

@@ -58,6 +58,23 @@ func TestRenderGolden(t *testing.T) {
 			if err := r.stream(context.Background(), s); err != nil {
 				t.Fatal(err)
 			}
+			// A table's stream: a row, its deletion (key only), a row.
+			fmt.Fprintf(&out, "--- stream with a tombstone\n")
+			table := [][]any{{json.Number("1"), "Ana", obj, nil}, {json.Number("1"), nil, nil, nil}, {json.Number("2"), "Bo", nil, nil}}
+			i = 0
+			s = &Stream{Columns: rows.Columns,
+				Next: func(context.Context) ([]any, bool) {
+					if i == len(table) {
+						return nil, false
+					}
+					i++
+					return table[i-1], true
+				},
+				Tombstone: func() bool { return i == 2 },
+				Err:       func() error { return nil }, Close: func() {}}
+			if err := r.stream(context.Background(), s); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 	checkGolden(t, "../testdata/cli/render.golden", out.String())
