@@ -40,7 +40,7 @@ type TableInput struct {
 const tableRowsOperator = "Aggregate-GroupBy-Source"
 
 // tableState is one task's copy of the current table rows: the source key
-// to the row, stored as its row time and the row's JSON encoding.
+// to the row, stored as its pseudo columns and JSON encoding (decode).
 type tableState struct {
 	spec      *TableInput
 	rows      *state.KVStore
@@ -112,7 +112,14 @@ func (t *aggregateTask) addTableRow(tc *TaskContext, in *types.Batch, i int, m t
 			return err
 		}
 		ts.old = batch.Row(0, ts.old[:0])
-		ts.old = append(ts.old, int64(binary.BigEndian.Uint64(stored)), m.Partition, m.Offset)
+		part, off := m.Partition, m.Offset
+		if len(stored) >= storedRowMeta && stored[8] == storedRowMarker {
+			// The row's own ROWPARTITION and ROWOFFSET, so that the undo
+			// retracts what the add added (rows stored by earlier builds
+			// have only ROWTIME, and take the update's).
+			part, off = int32(binary.BigEndian.Uint32(stored[9:])), int64(binary.BigEndian.Uint64(stored[13:]))
+		}
+		ts.old = append(ts.old, int64(binary.BigEndian.Uint64(stored)), part, off)
 		// The row's values may point into the batch: release it once
 		// they have been used.
 		defer batch.Release()
@@ -157,6 +164,9 @@ func (t *aggregateTask) addTableRow(tc *TaskContext, in *types.Batch, i int, m t
 		return nil
 	}
 	ts.val = binary.BigEndian.AppendUint64(ts.val[:0], uint64(m.Rowtime))
+	ts.val = append(ts.val, storedRowMarker)
+	ts.val = binary.BigEndian.AppendUint32(ts.val, uint32(m.Partition))
+	ts.val = binary.BigEndian.AppendUint64(ts.val, uint64(m.Offset))
 	if ts.val, err = ts.enc.EncodeBatchRow(ts.val, in, ts.cols, i); err != nil {
 		tc.reportRowError(in, i, err)
 		return nil
@@ -164,12 +174,25 @@ func (t *aggregateTask) addTableRow(tc *TaskContext, in *types.Batch, i int, m t
 	return ts.rows.Put(ts.key, ts.val)
 }
 
+// A stored table row is its ROWTIME (8 bytes), storedRowMarker, its
+// ROWPARTITION (4) and ROWOFFSET (8), then its JSON encoding. Rows
+// stored before the marker existed go straight from ROWTIME to the JSON,
+// which never starts with the marker's byte.
+const (
+	storedRowMarker = 0xFF
+	storedRowMeta   = 8 + 1 + 4 + 8
+)
+
 // decode turns a stored row back into a one-row batch.
 func (ts *tableState) decode(stored []byte) (*types.Batch, error) {
 	if len(stored) < 8 {
 		return nil, errRowDecode
 	}
-	b, err := ts.dec.decode([]broker.Record{{Value: stored[8:]}})
+	data := stored[8:]
+	if len(stored) >= storedRowMeta && stored[8] == storedRowMarker {
+		data = stored[storedRowMeta:]
+	}
+	b, err := ts.dec.decode([]broker.Record{{Value: data}})
 	if err != nil {
 		return nil, err
 	}
