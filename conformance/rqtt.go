@@ -150,7 +150,12 @@ func checkQuery(ctx context.Context, n int, rows *Rows, want *expectedQuery, ord
 			}
 		}
 		if !found {
-			return fmt.Sprintf("statement %d: expected row %d not returned: %s (got %s)", n, i, renderRow(w, want.tombstones[i]), render(got))
+			gots := make([]string, len(got))
+			for j := range got {
+				gots[j] = renderRow(got[j], gotTomb[j])
+			}
+			return fmt.Sprintf("statement %d: expected row %d not returned: %s (got %s)", n, i,
+				renderRow(w, want.tombstones[i]), strings.Join(gots, ", "))
 		}
 	}
 	return ""
