@@ -407,13 +407,25 @@ type dtFields struct {
 // parse reads s with the pattern. Fields the pattern lacks default to
 // 1970-01-01T00:00:00.000 in loc, which is what ksqlDB's parsers do.
 func (p *dtPattern) parse(s string, loc *time.Location) (time.Time, error) {
+	return p.parseText(s, loc, false)
+}
+
+// parsePrefix is parse reading only as much of s as the pattern covers:
+// Java's DateTimeFormatter.parse with a ParsePosition, as ksqlDB's
+// PARSE_DATE uses it, ignores what follows ('2003-12-24-01-01' with
+// 'yyyy-MM-dd' is 2003-12-24).
+func (p *dtPattern) parsePrefix(s string, loc *time.Location) (time.Time, error) {
+	return p.parseText(s, loc, true)
+}
+
+func (p *dtPattern) parseText(s string, loc *time.Location, prefix bool) (time.Time, error) {
 	f := dtFields{year: -1, month: -1, day: -1, doy: -1, hour: -1, hour12: -1, minute: -1,
 		second: -1, nanos: -1, pm: -1, hourOfDayClock: -1, milliOfDay: -1}
 	pos, err := parseTokens(p.tokens, s, 0, &f)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("functions: text '%s' could not be parsed with pattern %q: %w", s, p.src, err)
 	}
-	if pos != len(s) {
+	if pos != len(s) && !prefix {
 		return time.Time{}, fmt.Errorf("functions: text '%s' could not be parsed with pattern %q, unparsed text found at index %d", s, p.src, pos)
 	}
 	return f.resolve(loc, s)

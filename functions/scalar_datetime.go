@@ -171,7 +171,7 @@ func parseDays(s, pattern string) (int64, error) {
 	if err := onlyFields(pat.tokens, dtDateOnly, pattern); err != nil {
 		return 0, err
 	}
-	t, err := pat.parse(s, time.UTC)
+	t, err := pat.parsePrefix(s, time.UTC)
 	if err != nil {
 		return 0, err
 	}

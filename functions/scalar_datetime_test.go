@@ -47,6 +47,9 @@ func TestDateTimeFunctions(t *testing.T) {
 		{fn: "PARSE_DATE", args: arr("01-JAN-2022", "dd-MMM-yyyy"), want: types.Date(18993)},
 		{fn: "PARSE_DATE", args: arr("JAN-2022", "MMM-yyyy"), want: types.Date(18993)},
 		{fn: "PARSE_DATE", args: arr("01-01-1969", "dd-MM-yyyy"), want: types.Date(-365)},
+		// ksqlDB's PARSE_DATE reads what the pattern covers and ignores the rest.
+		{fn: "PARSE_DATE", args: arr("2003-12-24-01-01", "yyyy-MM-dd"), want: types.Date(12410)},
+		{fn: "PARSE_DATE", args: arr("2004", "yyyy-MM-dd"), err: "could not be parsed"},
 		{fn: "PARSE_DATE", args: arr("12:00", "HH:mm"), err: "unsupported field"},
 		{fn: "PARSE_TIME", args: arr("00:01:05Lit", "HH:mm:ss'Lit'"), want: types.Time(65000)},
 		{fn: "PARSE_TIME", args: arr("11/05/19", "HH/mm/ss"), want: types.Time(39919000)},
