@@ -142,8 +142,9 @@ func TestTableGroupByPartitions(t *testing.T) {
 // TestTableGroupByChanges checks the records a change of a 4-partition
 // table makes, through the repartition stage: an update within a group is
 // one update of it (the subtract does not show), a move subtracts from the
-// old group then adds to the new one, a tombstone only subtracts, and
-// TERMINATE drops the stage's store of current rows with its changelog.
+// old group then adds to the new one, a tombstone only subtracts; pull
+// queries read the result; TERMINATE drops the stage's store of current
+// rows with its changelog.
 func TestTableGroupByChanges(t *testing.T) {
 	env := newTestEnv(t, Config{StateDir: t.TempDir()})
 	mustExec(t, env, "SET 'auto.offset.reset' = 'earliest';")
@@ -191,6 +192,13 @@ func TestTableGroupByChanges(t *testing.T) {
 	}
 	if g, w := byRegion(got), byRegion(want); fmt.Sprint(g) != fmt.Sprint(w) {
 		t.Fatalf("updates\n%v\nwant\n%v", g, w)
+	}
+	// Pull queries read the aggregation's state, wherever the group lives.
+	if got, want := sortedText(pullRows(t, env, "SELECT * FROM by_region;").Rows), "[east 0 0]\n[west 1 7]"; got != want {
+		t.Fatalf("pull query: %s, want %s", got, want)
+	}
+	if got, want := sortedText(pullRows(t, env, "SELECT n FROM by_region WHERE region = 'west';").Rows), "[1]"; got != want {
+		t.Fatalf("pull lookup: %s, want %s", got, want)
 	}
 	rows := "_confluent-ksql-default_query_CTAS_BY_REGION_0-Aggregate-GroupBy-Source-changelog"
 	if _, err := env.log.DescribeTopic(env.ctx, rows); err != nil {
