@@ -65,3 +65,24 @@ func TestParseMagicTimestamp(t *testing.T) {
 		}
 	}
 }
+
+// TestDecimalDeclarations checks that a declaration takes ksqlDB's DECIMAL
+// bounds (precision at least 1, scale within precision, any width), so a
+// statement over a 50-digit column fails for its own reason first, and
+// that a query whose rows would hold it is refused when it is planned.
+func TestDecimalDeclarations(t *testing.T) {
+	g := &goldenSession{cat: newMemCatalog(), props: map[string]string{}}
+	for _, c := range []struct{ sql, want string }{
+		{"CREATE STREAM W (ID INT KEY, N1 INT, N2 BIGINT, N3 DECIMAL(50,30)) WITH (kafka_topic='w', value_format='JSON');", ""},
+		{"CREATE STREAM O AS SELECT ID, GREATEST(N1, N2, N3) AS H FROM W;", "Function 'greatest' cannot be resolved due to ambiguous method parameters (INTEGER, BIGINT, DECIMAL(50, 30))."},
+		{"CREATE STREAM O2 AS SELECT * FROM W;", "DECIMAL precision must be between 1 and 38: 50"},
+		{"CREATE STREAM B1 (D DECIMAL(0,0)) WITH (kafka_topic='b', value_format='JSON');", "DECIMAL precision must be between 1 and 38: 0"},
+		{"CREATE STREAM B2 (D DECIMAL(40,41)) WITH (kafka_topic='b', value_format='JSON');", "DECIMAL scale must be between 0 and precision 40: 41"},
+		{"CREATE STREAM B3 (D DECIMAL(5,6)) WITH (kafka_topic='b', value_format='JSON');", "DECIMAL scale must be between 0 and precision 5: 6"},
+	} {
+		out := g.run(c.sql)
+		if c.want == "" && strings.HasPrefix(out, "error") || c.want != "" && !strings.Contains(out, c.want) {
+			t.Errorf("%s\ngot  %s\nwant %q", c.sql, out, c.want)
+		}
+	}
+}

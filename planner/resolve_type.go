@@ -64,7 +64,15 @@ func resolveNamedType(t *ast.Type, cat Catalog) (*types.Type, error) {
 		}
 		p, _ := strconv.Atoi(t.Params[0])
 		s, _ := strconv.Atoi(t.Params[1])
-		if err := types.ValidateDecimal(p, s); err != nil {
+		// ksqlDB takes any precision in a declaration; the bound of 38
+		// digits is Sluice's columnar batches', checked when a query's
+		// rows are laid out, so a statement that fails for another
+		// reason first says so.
+		if p > types.MaxDecimalPrecision {
+			if s < 0 || s > p {
+				return nil, errorf(t.Pos, "DECIMAL scale must be between 0 and precision %d: %d", p, s)
+			}
+		} else if err := types.ValidateDecimal(p, s); err != nil {
 			return nil, errorf(t.Pos, "%s", decimalMessage(err))
 		}
 		return types.DecimalOf(p, s), nil
