@@ -188,6 +188,9 @@ func (a *analysis) build(o Options) (*QueryPlan, error) {
 
 func planTransient(q *ast.Query, cat Catalog, o Options) (p *QueryPlan, err error) {
 	defer recoverInternal(&err)
+	if g := implicitGroupBy(q, o); g != nil {
+		q = g
+	}
 	if isAggregation(q) && len(q.From.Joins) == 0 {
 		return planTransientAggregate(q, cat, o)
 	}
