@@ -18,7 +18,7 @@ import (
 // transcripts with testdata/cli/server-*.golden. Diffing those with the
 // embedded goldens shows where the two backends still render differently.
 func TestRealServer(t *testing.T) {
-	for _, name := range []string{"tabular", "errors", "formats", "client"} {
+	for _, name := range []string{"tabular", "errors", "formats", "client", "tombstones"} {
 		t.Run(name, func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 			defer cancel()
