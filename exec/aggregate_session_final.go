@@ -1,11 +1,8 @@
 package exec
 
 import (
-	"bytes"
-	"cmp"
 	"fmt"
 	"math"
-	"slices"
 
 	"github.com/sluicedb/sluice/state"
 	"github.com/sluicedb/sluice/types"
@@ -21,14 +18,9 @@ import (
 // closed, so it is never emitted. The pending finals are simply the
 // store's sessions not closed yet, and what has been emitted follows from
 // the store's stream time, so state, output and input offsets commit
-// together and a restart neither repeats nor loses a final row.
-
-// closedSession is a session EMIT FINAL is about to emit.
-type closedSession struct {
-	key        []byte
-	start, end int64
-	value      []byte
-}
+// together and a restart neither repeats nor loses a final row. The store
+// finds the closed sessions through an in-memory index by end
+// (state.SessionStore.PopEnded), rebuilt from the store when a task opens.
 
 // sessionCloseTime is the close time at stream time st: sessions ending
 // before it are closed. Stream time unknown gives math.MinInt64.
@@ -50,26 +42,9 @@ func (t *aggregateTask) emitClosedSessions(tc *TaskContext, in *types.Batch, i i
 	if closeAt == math.MinInt64 || upper < lower {
 		return nil
 	}
-	var closed []closedSession
-	err := t.sessions.ScanEnded(lower, upper, func(s state.Window) error {
-		closed = append(closed, closedSession{key: slices.Clone(s.Key), start: s.Start, end: s.End, value: slices.Clone(s.Value)})
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("exec: aggregate scan: %w", err)
-	}
-	slices.SortFunc(closed, func(a, b closedSession) int {
-		if c := cmp.Compare(a.end, b.end); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(a.start, b.start); c != 0 {
-			return c
-		}
-		return bytes.Compare(a.key, b.key)
-	})
 	m := in.Meta(i)
-	for _, cw := range closed {
-		keys, err := decodeKeyValues(cw.key, t.keys[:0])
+	err := t.sessions.PopEnded(lower, upper, func(s state.Window) error {
+		keys, err := decodeKeyValues(s.Key, t.keys[:0])
 		if err != nil {
 			return err
 		}
@@ -77,18 +52,22 @@ func (t *aggregateTask) emitClosedSessions(tc *TaskContext, in *types.Batch, i i
 		for c, call := range t.spec.Calls {
 			t.accs[c] = call.New()
 		}
-		_, rowtime, err := decodeAggValue(cw.value, t.accs)
+		_, rowtime, err := decodeAggValue(s.Value, t.accs)
 		if err != nil {
 			return err
 		}
-		if !t.results(tc, in, i, cw.start, cw.end, true, rowtime) {
-			continue // HAVING rejects the final row
+		if !t.results(tc, in, i, s.Start, s.End, true, rowtime) {
+			return nil // HAVING rejects the final row
 		}
 		// Session rows carry the session's end as their time.
-		meta := types.RowMeta{Rowtime: cw.end, Partition: m.Partition, Offset: m.Offset}
+		meta := types.RowMeta{Rowtime: s.End, Partition: m.Partition, Offset: m.Offset}
 		if t.project(tc, in, i, meta) {
 			*emitted++
 		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("exec: aggregate final sessions: %w", err)
 	}
 	return nil
 }

@@ -233,3 +233,64 @@ func TestAggregateSessionFinalCorpusShape(t *testing.T) {
 		t.Fatalf("%d late records, want 1 (the record at 17)", n)
 	}
 }
+
+// BenchmarkSessionFinal is
+//
+//	CREATE TABLE T AS SELECT K, COUNT(*), SUM(TEMP) FROM READINGS
+//	  WINDOW SESSION (500 MILLISECONDS) GROUP BY K EMIT FINAL;
+//
+// over SLUICE_SESSION_BENCH_EVENTS events (default 100,000), one per
+// millisecond, from 1,000 keys in turn: every event starts a session that
+// closes 500 ms later, so every event emits one final row.
+func BenchmarkSessionFinal(b *testing.B) {
+	n := int(envInt("SLUICE_SESSION_BENCH_EVENTS", 100_000))
+	const keys = 1000
+	dir := b.TempDir()
+	l := openLog(b, dir)
+	defer l.Close()
+	createTopic(b, l, "readings", 1, broker.DurabilityNone)
+	var recs []broker.Record
+	for i := 0; i < n; i++ {
+		r := reading(i)
+		r.Key = []byte(fmt.Sprintf("sensor-%d", i%keys))
+		r.Timestamp = 1 + int64(i)
+		recs = append(recs, r)
+		if len(recs) == 4096 || i == n-1 {
+			if _, err := l.Append(context.Background(), broker.TopicPartition{Topic: "readings"}, recs); err != nil {
+				b.Fatal(err)
+			}
+			recs = recs[:0]
+		}
+	}
+	w := &WindowSpec{Size: 500, Advance: 500, Session: true}
+	b.ResetTimer()
+	var elapsed time.Duration
+	for it := 0; it < b.N; it++ {
+		out := fmt.Sprintf("t%d", it)
+		createTopic(b, l, out, 1, broker.DurabilityNone)
+		db, err := state.Open(filepath.Join(dir, "state-"+out), state.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		rt := NewRuntime(l, RuntimeOptions{State: db})
+		start := time.Now()
+		q, err := rt.Start(context.Background(), sessionFinalSpec(b, "CTAS_"+out, out, w))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := q.WaitCaughtUp(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+		elapsed += time.Since(start)
+		// Every session but those of the last 501 ms has closed. The
+		// session ending on the last millisecond of a store segment (one a
+		// minute) closes as retention drops its segment and is lost, as in
+		// Kafka Streams.
+		if got, want := q.Metrics().RecordsOut, int64(n-501); got > want || got < want-int64(n/60_000)-1 {
+			b.Fatalf("%d final rows, want %d less one a minute", got, want)
+		}
+		rt.Close()
+		db.Close()
+	}
+	b.ReportMetric(float64(n)*float64(b.N)/elapsed.Seconds(), "events/s")
+}

@@ -20,6 +20,9 @@ type SessionOptions struct {
 type SessionStore struct {
 	st  *store
 	seg *segments
+	// ends orders the sessions EMIT FINAL has not taken yet by end; nil
+	// until the first PopEnded (session_final.go).
+	ends *endIndex
 }
 
 // SessionStore opens the named session store in the task.
@@ -63,7 +66,12 @@ func (s *SessionStore) Put(key []byte, start, end int64, value []byte) error {
 		return ErrExpired
 	}
 	s.seg.noteSeg(s.seg.segOf(end))
-	return s.st.t.set(s.st, s.key(key, start, end), value, false)
+	k := s.key(key, start, end)
+	if err := s.st.t.set(s.st, k, value, false); err != nil {
+		return err
+	}
+	s.ends.put(k, key, start, end)
+	return nil
 }
 
 // Remove deletes the session [start, end] of key (after a merge).
@@ -71,7 +79,12 @@ func (s *SessionStore) Remove(key []byte, start, end int64) error {
 	if !s.seg.live(end) {
 		return nil
 	}
-	return s.st.t.set(s.st, s.key(key, start, end), nil, true)
+	k := s.key(key, start, end)
+	if err := s.st.t.set(s.st, k, nil, true); err != nil {
+		return err
+	}
+	s.ends.remove(k)
+	return nil
 }
 
 // FindSessions returns key's live sessions that end at or after
@@ -113,28 +126,3 @@ func (s *SessionStore) Scan(fn func(Window) error) error {
 // Expire advances the store's stream time and drops sessions whose end
 // fell out of retention.
 func (s *SessionStore) Expire(streamTime int64) error { return s.seg.expire(streamTime) }
-
-// ScanEnded calls fn for every session whose end is in [from, to], ordered
-// by segment, key and end, including sessions that are no longer live but
-// whose segment has not been dropped yet. EMIT FINAL reads closed sessions
-// this way: Kafka Streams' time-ordered session store, which ksqlDB's final
-// results come from, filters such a range fetch by whole segments only, so
-// a session stays emittable after its end passed the liveness cutoff until
-// retention drops its segment. The window's bytes are valid only during
-// fn, and fn must not write to the store.
-func (s *SessionStore) ScanEnded(from, to int64, fn func(Window) error) error {
-	if from > to {
-		return nil
-	}
-	first := s.seg.segOf(from)
-	if cut := s.seg.cutoff(); cut != noTime {
-		first = max(first, s.seg.segOf(cut))
-	}
-	return s.seg.scanAll(first, s.seg.segOf(to), func(key, rest, v []byte) error {
-		end, start := decodeTime(rest), decodeTime(rest[time8Len:])
-		if end < from || end > to {
-			return nil
-		}
-		return fn(Window{Key: key, Start: start, End: end, Value: v})
-	})
-}
