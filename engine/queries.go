@@ -168,6 +168,70 @@ func rejectStatefulPush(q *ast.Query, cat *Catalog) error {
 	return rejectStateful(q, cat)
 }
 
+// rejectStatefulInsert is rejectStateful for INSERT INTO ... SELECT: an
+// aggregation reaches the planner, which answers as ksqlDB does (a stream
+// cannot take an aggregation's table).
+func rejectStatefulInsert(q *ast.Query, cat *Catalog) error {
+	if q != nil && q.From != nil && len(q.GroupBy) > 0 && len(q.From.Joins) == 0 {
+		return nil
+	}
+	return rejectStateful(q, cat)
+}
+
+// insertTargetPos locates the target name of INSERT INTO in the statement
+// text, where ksqlDB points when the target does not exist: the statement
+// starts at st's position and the name follows the INSERT and INTO keywords
+// (whitespace and comments may separate them). Text it cannot follow gives
+// the statement's own position.
+func insertTargetPos(text string, st *ast.InsertInto) ast.Pos {
+	pos := ast.Pos{Line: 1, Col: 1}
+	i := 0
+	advance := func(n int) {
+		for ; n > 0 && i < len(text); n-- {
+			if text[i] == '\n' {
+				pos.Line, pos.Col = pos.Line+1, 1
+			} else {
+				pos.Col++
+			}
+			i++
+		}
+	}
+	skipSpace := func() {
+		for i < len(text) {
+			switch {
+			case text[i] == ' ' || text[i] == '\t' || text[i] == '\r' || text[i] == '\n':
+				advance(1)
+			case strings.HasPrefix(text[i:], "--"):
+				n := strings.IndexByte(text[i:], '\n')
+				if n < 0 {
+					n = len(text) - i
+				}
+				advance(n)
+			case strings.HasPrefix(text[i:], "/*"):
+				n := strings.Index(text[i+2:], "*/")
+				if n < 0 {
+					return
+				}
+				advance(n + 4)
+			default:
+				return
+			}
+		}
+	}
+	for _, kw := range []string{"INSERT", "INTO"} {
+		skipSpace()
+		if len(text)-i < len(kw) || !strings.EqualFold(text[i:i+len(kw)], kw) {
+			return st.Pos
+		}
+		advance(len(kw))
+	}
+	skipSpace()
+	if i >= len(text) {
+		return st.Pos
+	}
+	return pos
+}
+
 func rejectStatefulParts(q *ast.Query, cat *Catalog) error {
 	switch {
 	case len(q.From.Joins) > 0:
@@ -251,12 +315,13 @@ func (e *Engine) createAsSelect(ctx context.Context, st *ast.CreateAsSelect, ac 
 }
 
 func (e *Engine) insertInto(ctx context.Context, st *ast.InsertInto, ac *applyCtx) (Result, error) {
-	if err := rejectStateful(st.Query, e.cat); err != nil {
+	if err := rejectStatefulInsert(st.Query, e.cat); err != nil {
 		return nil, err
 	}
 	target, ok := e.cat.Source(st.Target)
 	if !ok {
-		return nil, errorf(st, "%s does not exist.", st.Target)
+		return nil, planErr(&planner.Error{Pos: insertTargetPos(ac.cmd.Statement, st),
+			Msg: fmt.Sprintf("Source `%s` does not exist.", st.Target)}, ac.cmd.Statement)
 	}
 	if target.IsSource {
 		return nil, errorf(st, "Cannot insert into read-only %s: %s", kindWord(target.Kind), target.Name)

@@ -43,6 +43,9 @@ type sink struct {
 // means a null key or value.
 type pendingRecord struct {
 	kStart, kEnd int
+	// kBase ends the key without its window (kEnd for unwindowed keys):
+	// the part a windowed key is partitioned on.
+	kBase        int
 	vStart, vEnd int
 	ts           int64
 	headers      []broker.Header // copies
@@ -145,6 +148,7 @@ func (s *sink) add(ctx context.Context, b *types.Batch) (int, error) {
 			}
 			if out != nil {
 				r.kStart, r.kEnd, s.arena = mark, len(out), out
+				r.kBase = r.kEnd
 			}
 			if s.spec.Windowed && out != nil {
 				// ksqlDB's windowed keys: the key, then the window start
@@ -208,14 +212,17 @@ func (s *sink) keyWithoutValue(b *types.Batch, i int) []any {
 // partition picks the output partition the way Kafka's default partitioner
 // does for keyed records (murmur2 of the key bytes, made positive, modulo
 // the partition count), so that ksqlDB and Kafka clients agree on where a
-// key lives. Keyless records stay on the input partition's number, which is
-// stable across restarts and keeps each input partition's order.
+// key lives. A windowed key is partitioned on its key without the window,
+// as Kafka Streams' WindowedStreamPartitioner does for ksqlDB's windowed
+// sinks: every window of a key lands in the key's partition. Keyless
+// records stay on the input partition's number, which is stable across
+// restarts and keeps each input partition's order.
 func (s *sink) partition(r pendingRecord, inPart int32) int {
 	n := len(s.pending)
 	if r.kStart < 0 {
 		return int(inPart) % n
 	}
-	return int(broker.PartitionForKey(s.arena[r.kStart:r.kEnd], n))
+	return int(broker.PartitionForKey(s.arena[r.kStart:r.kBase], n))
 }
 
 func (s *sink) badRow(b *types.Batch, i int, err error) {

@@ -70,7 +70,11 @@ func analyzeAggregation(q *ast.Query, cat Catalog, o Options, sinkName string, p
 		return nil, nil, errorf(q.Window.Pos, "Windowed aggregations over tables are not supported: %s is a table", rel.Name)
 	}
 	if src.Window != nil {
-		return nil, nil, errorf(rel.Pos, "Queries over windowed sources are not yet supported: %s is windowed", rel.Name)
+		// Rows of a windowed source regroup by new keys (window_group_by.go).
+		if err := windowedGroupBy(q, src, rel); err != nil {
+			return nil, nil, err
+		}
+		src = windowedView(src)
 	}
 	if src.ValueFormat == format.Kafka {
 		return nil, nil, errNoPos("Source(s) %s are using the 'KAFKA' value format. This format does not yet support GROUP BY.", src.Name)

@@ -161,10 +161,6 @@ func (a *analysis) build(o Options) (*QueryPlan, error) {
 			cols = append(cols, types.Column{Name: it.name, Type: it.c.typ})
 		}
 	}
-	out, err := types.NewSchema(cols...)
-	if err != nil {
-		return nil, fmt.Errorf("planner: projection schema: %w", err)
-	}
 	exprs := make([]exec.Evaluator, len(items))
 	texts := make([]string, len(items))
 	for i, it := range items {
@@ -177,8 +173,20 @@ func (a *analysis) build(o Options) (*QueryPlan, error) {
 			texts[i] += " AS " + ast.QuoteIdent(it.name)
 		}
 	}
+	// Over a windowed source the projection also carries the window
+	// bounds, hidden, for the sink's windowed keys.
+	hidden, hiddenExprs, err := a.windowBoundsProjection(schema)
+	if err != nil {
+		return nil, err
+	}
+	projCols := append(append([]types.Column(nil), cols...), hidden...)
+	exprs = append(exprs, hiddenExprs...)
+	out, err := types.NewSchema(projCols...)
+	if err != nil {
+		return nil, fmt.Errorf("planner: projection schema: %w", err)
+	}
 	qs.Operators = append(qs.Operators, exec.NewProject(out, exprs))
-	a.projCols, a.projExprs = cols, exprs
+	a.projCols, a.projExprs = projCols, exprs
 	node = &Node{Op: "Project", Detail: strings.Join(texts, ", "), Schema: cols, Input: node}
 	if a.q.Limit != nil {
 		qs.Limit = *a.q.Limit

@@ -81,9 +81,6 @@ func analyzeSelect(q *ast.Query, cat Catalog, o Options, persistent bool, sinkNa
 		}
 	}
 	if src.Window != nil {
-		if persistent {
-			return nil, errorf(rel.Pos, "Queries over windowed sources are not yet supported: %s is windowed", rel.Name)
-		}
 		src = windowedView(src)
 	}
 	a := &analysis{q: q, src: src, alias: rel.Alias, persistent: persistent, sinkName: sinkName}
@@ -93,6 +90,9 @@ func analyzeSelect(q *ast.Query, cat Catalog, o Options, persistent bool, sinkNa
 		return nil, err
 	}
 	if err := a.analyzePartitionBy(); err != nil {
+		return nil, err
+	}
+	if err := a.checkWindowedRepartition(); err != nil {
 		return nil, err
 	}
 	if err := a.expandSelect(); err != nil {
@@ -247,7 +247,7 @@ func (a *analysis) starItems(pos ast.Pos) []*selectItem {
 			out = append(out, col(c))
 		}
 		for _, c := range a.src.Columns {
-			if !c.Key {
+			if !c.Key && !a.hiddenBound(c) {
 				out = append(out, col(c))
 			}
 		}
@@ -265,7 +265,7 @@ func (a *analysis) starItems(pos ast.Pos) []*selectItem {
 		out = append(out, si)
 	}
 	for _, c := range a.src.Columns {
-		if !c.Key && !partitioned[c.Name] {
+		if !c.Key && !partitioned[c.Name] && !a.hiddenBound(c) {
 			out = append(out, col(c))
 		}
 	}

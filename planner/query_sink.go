@@ -67,6 +67,11 @@ func planCreateAsSelect(s *ast.CreateAsSelect, cat Catalog, o Options) (p *Query
 	p.Sink = dst
 	p.Spec.Sink = sinkSpec(dst, p.Columns)
 	p.Spec.Sink.NullKeysWithoutValue = a.nullKeysWithoutValue()
+	if w := a.src.Window; w != nil {
+		// The output keeps the source's windowed key.
+		dst.Window = &WindowInfo{Kind: w.Kind, SizeMs: w.SizeMs}
+		a.windowedSink(p)
+	}
 	if err := a.parsedSinkTimestamp(p, dst, o); err != nil {
 		return nil, err
 	}
@@ -199,6 +204,10 @@ func planInsertInto(s *ast.InsertInto, cat Catalog, o Options) (p *QueryPlan, er
 	if src, ok := cat.Source(s.Query.From.Left.Name); ok && src.Kind == ast.TableSource && len(s.Query.From.Joins) == 0 {
 		return nil, errorf(s.Pos, "Incompatible data sink and query result. Data sink (%s) type is KSTREAM but select query result is KTABLE.", dst.Name)
 	}
+	if isAggregation(s.Query) && len(s.Query.From.Joins) == 0 {
+		// An aggregation's result is a table, and a stream cannot take it.
+		return nil, errorf(s.Pos, "Incompatible data sink and query result. Data sink (%s) type is KSTREAM but select query result is KTABLE.", dst.Name)
+	}
 	if dst.IsSource {
 		return nil, errorf(s.Pos, "Cannot insert into read-only stream: %s", dst.Name)
 	}
@@ -217,12 +226,17 @@ func planInsertInto(s *ast.InsertInto, cat Catalog, o Options) (p *QueryPlan, er
 		return nil, errorf(s.Pos, "Incompatible schema between results and sink.\nResult schema is %s\nSink schema is %s",
 			columnsText(p.Columns), columnsText(want))
 	}
+	if !sameWindow(dst.Window, a.src.Window) {
+		return nil, errorf(s.Pos, "Incompatible data sink and query result. Data sink (%s) is %s but select query result is %s.",
+			dst.Name, windowText(dst.Window), windowText(a.src.Window))
+	}
 	p.Sink = dst
 	if id, ok := pr.get("QUERY_ID"); ok {
 		p.RequestedQueryID = strings.ToUpper(strings.TrimSpace(id))
 	}
 	p.Spec.Sink = sinkSpec(dst, p.Columns)
 	p.Spec.Sink.NullKeysWithoutValue = a.nullKeysWithoutValue()
+	a.windowedSink(p)
 	// Records keep the query's ROWTIME: the target's TIMESTAMP column is
 	// how readers of the target find event time, not how writers set it.
 	p.Spec.Sink.TimestampColumn = -1
