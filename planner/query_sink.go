@@ -168,7 +168,7 @@ func (a *analysis) sinkSource(s *ast.CreateAsSelect, pr *props, cols []types.Col
 		dst.KeyOptions.Delimiter = src.KeyOptions.Delimiter
 	}
 	if err := validateFormats(dst); err != nil {
-		return nil, err
+		return nil, withStatement(err, a.statementText(s))
 	}
 	if err := sinkTimestamp(dst, pr); err != nil {
 		return nil, err
