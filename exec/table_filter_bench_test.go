@@ -16,7 +16,8 @@ import (
 // WHERE over a table: CREATE TABLE KEPT AS SELECT * FROM PEOPLE WHERE
 // NAME <> 'x' over SLUICE_BENCH_EVENTS changes (default 200k; one in four
 // filtered out) of 1,000 or 100,000 distinct keys, end to end from the
-// log to the output topic, durable and exactly once. "stateless" runs the
+// log to the output topic, durable (fsynced output and changelog) and
+// exactly once. "stateless" runs the
 // same pipeline with the stream filter (no key store, no changelog, a
 // tombstone for nothing), the cost floor; "stateful" is exec.TableFilter
 // with its store, cache and changelog.
@@ -65,7 +66,7 @@ func benchTableFilter(b *testing.B, n, keys int, stateful bool) {
 	for it := 0; it < b.N; it++ {
 		id := fmt.Sprintf("CTAS_KEPT_%d", it)
 		sink := fmt.Sprintf("kept%d", it)
-		createTopic(b, l, sink, parts, broker.DurabilityNone)
+		createTopic(b, l, sink, parts, broker.DurabilityFsync)
 		db, err := state.Open(filepath.Join(dir, "state-"+sink), state.Options{})
 		if err != nil {
 			b.Fatal(err)
