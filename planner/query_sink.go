@@ -226,6 +226,9 @@ func planInsertInto(s *ast.InsertInto, cat Catalog, o Options) (p *QueryPlan, er
 		return nil, errorf(s.Pos, "Incompatible schema between results and sink.\nResult schema is %s\nSink schema is %s",
 			columnsText(p.Columns), columnsText(want))
 	}
+	// ksqlDB compares only the schemas here; Sluice also refuses a
+	// windowing mismatch, whose records the target's readers could not
+	// split into key and window.
 	if !sameWindow(dst.Window, a.src.Window) {
 		return nil, errorf(s.Pos, "Incompatible data sink and query result. Data sink (%s) is %s but select query result is %s.",
 			dst.Name, windowText(dst.Window), windowText(a.src.Window))

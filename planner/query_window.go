@@ -112,8 +112,8 @@ func sameWindow(x, y *WindowInfo) bool {
 	return *x == *y
 }
 
-// windowText names a source's windowing in messages, as ksqlDB prints a
-// key format's window (SESSION, TUMBLING 1000 ms; "not windowed").
+// windowText names a source's windowing in the INSERT INTO message:
+// "SESSION windowed", "TUMBLING windowed (size 1000 ms)", "not windowed".
 func windowText(w *WindowInfo) string {
 	if w == nil {
 		return "not windowed"
