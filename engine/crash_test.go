@@ -64,7 +64,11 @@ func TestCrashChild(t *testing.T) {
 	if n := envInt("SLUICE_CRASH_INSERTS", 0); n > 0 {
 		crashInsertChild(ctx, e, s, n)
 	}
-	for _, st := range crashStatements {
+	statements := crashStatements
+	if os.Getenv(crashAggEnv) != "" {
+		statements = crashAggStatements
+	}
+	for _, st := range statements {
 		if _, err := s.Execute(ctx, st); err != nil {
 			fmt.Println("statement:", err)
 			os.Exit(3)
