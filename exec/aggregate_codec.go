@@ -5,19 +5,25 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/big"
+
+	"github.com/sluicedb/sluice/types"
 )
 
 // appendKeyValue appends one grouping value to a store key: a type tag,
-// then the value. Strings, integers, doubles and booleans are encoded so
-// decodeKeyValues can give them back (EMIT FINAL rebuilds closed windows'
-// rows from the store); other types by their text form, which identifies
-// them (a grouping column has one type) but is not decoded.
+// then the value. Every value is encoded unambiguously, so two groups
+// share a key only when their values are equal, and all but STRUCTs so
+// that decodeKeyValues can give them back (EMIT FINAL rebuilds closed
+// windows' rows from the store, pull queries scan it): collections
+// element by element, each tagged. A STRUCT is written as its text form,
+// which identifies it (a grouping column has one type, printed with the
+// value) but is not decoded.
 func appendKeyValue(dst []byte, v any) []byte {
 	switch v := v.(type) {
+	case nil:
+		return append(dst, 'n')
 	case string:
-		dst = append(dst, 's')
-		dst = binary.AppendUvarint(dst, uint64(len(v)))
-		return append(dst, v...)
+		return appendKeyBytes(append(dst, 's'), v)
 	case int32:
 		return binary.BigEndian.AppendUint32(append(dst, 'i'), uint32(v))
 	case int64:
@@ -29,12 +35,35 @@ func appendKeyValue(dst []byte, v any) []byte {
 			return append(dst, 'b', 1)
 		}
 		return append(dst, 'b', 0)
+	case []byte:
+		return appendKeyBytes(append(dst, 'y'), string(v))
+	case types.Date:
+		return binary.BigEndian.AppendUint32(append(dst, 'D'), uint32(v))
+	case types.Time:
+		return binary.BigEndian.AppendUint32(append(dst, 'T'), uint32(v))
+	case types.Timestamp:
+		return binary.BigEndian.AppendUint64(append(dst, 'S'), uint64(v))
+	case types.Decimal:
+		dst = binary.AppendVarint(append(dst, 'x'), int64(v.Scale))
+		return appendKeyBytes(dst, v.Unscaled.String())
+	case []any:
+		dst = binary.AppendUvarint(append(dst, 'a'), uint64(len(v)))
+		for _, e := range v {
+			dst = appendKeyValue(dst, e)
+		}
+		return dst
+	case *types.Map:
+		dst = binary.AppendUvarint(append(dst, 'm'), uint64(len(v.Keys)))
+		for i := range v.Keys {
+			dst = appendKeyValue(appendKeyValue(dst, v.Keys[i]), v.Values[i])
+		}
+		return dst
 	}
-	s := fmt.Sprint(v)
-	if b, ok := v.([]byte); ok {
-		s = string(b)
-	}
-	dst = append(dst, 't')
+	return appendKeyBytes(append(dst, 't'), fmt.Sprint(v))
+}
+
+// appendKeyBytes appends s with its length.
+func appendKeyBytes(dst []byte, s string) []byte {
 	dst = binary.AppendUvarint(dst, uint64(len(s)))
 	return append(dst, s...)
 }
@@ -45,44 +74,122 @@ var errKeyEncoding = errors.New("exec: aggregate state: undecodable grouping key
 // decodeKeyValues reads the grouping values of a store key.
 func decodeKeyValues(b []byte, dst []any) ([]any, error) {
 	for len(b) > 0 {
-		tag := b[0]
-		b = b[1:]
-		switch tag {
-		case 's':
-			n, k := binary.Uvarint(b)
-			if k <= 0 || uint64(len(b)-k) < n {
-				return nil, errKeyEncoding
-			}
-			dst = append(dst, string(b[k:k+int(n)]))
-			b = b[k+int(n):]
-		case 'i':
-			if len(b) < 4 {
-				return nil, errKeyEncoding
-			}
-			dst = append(dst, int32(binary.BigEndian.Uint32(b)))
-			b = b[4:]
-		case 'l', 'd':
-			if len(b) < 8 {
-				return nil, errKeyEncoding
-			}
-			u := binary.BigEndian.Uint64(b)
-			if tag == 'l' {
-				dst = append(dst, int64(u))
-			} else {
-				dst = append(dst, math.Float64frombits(u))
-			}
-			b = b[8:]
-		case 'b':
-			if len(b) < 1 {
-				return nil, errKeyEncoding
-			}
-			dst = append(dst, b[0] == 1)
-			b = b[1:]
-		default:
-			return nil, errKeyEncoding
+		v, rest, err := decodeKeyValue(b)
+		if err != nil {
+			return nil, err
 		}
+		dst = append(dst, v)
+		b = rest
 	}
 	return dst, nil
+}
+
+// decodeKeyValue reads one value appendKeyValue wrote and returns the rest.
+func decodeKeyValue(b []byte) (any, []byte, error) {
+	if len(b) == 0 {
+		return nil, nil, errKeyEncoding
+	}
+	tag := b[0]
+	b = b[1:]
+	fixed := func(n int) ([]byte, []byte, error) {
+		if len(b) < n {
+			return nil, nil, errKeyEncoding
+		}
+		return b[:n], b[n:], nil
+	}
+	text := func(b []byte) (string, []byte, error) {
+		n, k := binary.Uvarint(b)
+		if k <= 0 || uint64(len(b)-k) < n {
+			return "", nil, errKeyEncoding
+		}
+		return string(b[k : k+int(n)]), b[k+int(n):], nil
+	}
+	switch tag {
+	case 'n':
+		return nil, b, nil
+	case 's':
+		return text(b)
+	case 'y':
+		s, rest, err := text(b)
+		return []byte(s), rest, err
+	case 'i', 'D', 'T':
+		v, rest, err := fixed(4)
+		if err != nil {
+			return nil, nil, err
+		}
+		u := int32(binary.BigEndian.Uint32(v))
+		switch tag {
+		case 'D':
+			return types.Date(u), rest, nil
+		case 'T':
+			return types.Time(u), rest, nil
+		}
+		return u, rest, nil
+	case 'l', 'd', 'S':
+		v, rest, err := fixed(8)
+		if err != nil {
+			return nil, nil, err
+		}
+		u := binary.BigEndian.Uint64(v)
+		switch tag {
+		case 'd':
+			return math.Float64frombits(u), rest, nil
+		case 'S':
+			return types.Timestamp(int64(u)), rest, nil
+		}
+		return int64(u), rest, nil
+	case 'b':
+		v, rest, err := fixed(1)
+		if err != nil {
+			return nil, nil, err
+		}
+		return v[0] == 1, rest, nil
+	case 'x':
+		scale, k := binary.Varint(b)
+		if k <= 0 {
+			return nil, nil, errKeyEncoding
+		}
+		s, rest, err := text(b[k:])
+		if err != nil {
+			return nil, nil, err
+		}
+		unscaled, ok := new(big.Int).SetString(s, 10)
+		if !ok {
+			return nil, nil, errKeyEncoding
+		}
+		return types.Decimal{Unscaled: unscaled, Scale: int32(scale)}, rest, nil
+	case 'a', 'm':
+		n, k := binary.Uvarint(b)
+		if k <= 0 || n > uint64(len(b)) {
+			return nil, nil, errKeyEncoding
+		}
+		b = b[k:]
+		if tag == 'a' {
+			out := make([]any, n)
+			for i := range out {
+				v, rest, err := decodeKeyValue(b)
+				if err != nil {
+					return nil, nil, err
+				}
+				out[i], b = v, rest
+			}
+			return out, b, nil
+		}
+		m := &types.Map{Keys: make([]any, n), Values: make([]any, n)}
+		for i := range m.Keys {
+			kv, rest, err := decodeKeyValue(b)
+			if err != nil {
+				return nil, nil, err
+			}
+			vv, rest, err := decodeKeyValue(rest)
+			if err != nil {
+				return nil, nil, err
+			}
+			m.Keys[i], m.Values[i], b = kv, vv, rest
+		}
+		return m, b, nil
+	}
+	return nil, nil, errKeyEncoding
 }
 
 // encodeAggValue lays out a group's stored value: whether the group has a
