@@ -120,9 +120,14 @@ example: build
 bench-agg:
 	$(GO) test -run '^$$' -bench BenchmarkAggregateTumbling -benchtime=1x ./exec
 
-# A longer exactly-once crash soak of grouped and windowed aggregation.
+# Longer exactly-once crash soaks of the stateful operators (bounded):
+# grouped and windowed aggregation, session EMIT FINAL, the regrouping of
+# multi-partition tables, the stateful table filter, and the SQL tumbling
+# COUNT/SUM through the engine.
 crash-agg:
 	SLUICE_CRASH_KILLS=40 SLUICE_CRASH_RECORDS=200000 $(GO) test -count=3 -run TestCrashAggregateExactlyOnce ./exec
+	SLUICE_CRASH_KILLS=10 SLUICE_CRASH_RECORDS=200000 $(GO) test -count=1 -run 'TestCrash(TableRegroup|TableFilter)ExactlyOnce|TestCrashSessionFinal' ./exec
+	SLUICE_CRASH_KILLS=20 $(GO) test -count=2 -run TestCrashWindowedAggregate ./engine
 
 # A longer exactly-once crash soak of the runtime (bounded).
 soak-exec:
