@@ -6,10 +6,10 @@ import "github.com/sluicedb/sluice/ast"
 // that aggregates without GROUP BY (SELECT COUNT(*) FROM s EMIT CHANGES):
 // ksqlDB answers such a query with one running result over every row, the
 // aggregate of a single group. It returns nil for any other query, which
-// includes windowed ones (refused with ksqlDB's message elsewhere) and
-// joins.
+// includes pull queries (one answer, not a running one), windowed ones
+// (refused with ksqlDB's message elsewhere) and joins.
 func implicitGroupBy(q *ast.Query, o Options) *ast.Query {
-	if q == nil || len(q.GroupBy) > 0 || q.Window != nil || q.From == nil || len(q.From.Joins) > 0 {
+	if q == nil || q.Emit == ast.EmitNone || len(q.GroupBy) > 0 || q.Window != nil || q.From == nil || len(q.From.Joins) > 0 {
 		return nil
 	}
 	found := false

@@ -19,6 +19,7 @@ func TestImplicitGroupBy(t *testing.T) {
 		{"SELECT ID FROM T HAVING COUNT(*) > 1 EMIT CHANGES;", "Non-aggregate SELECT expression(s) not part of GROUP BY: ID"},
 		{"SELECT ID FROM T EMIT CHANGES;", "schema: `ID` INTEGER\n"},
 		{"CREATE TABLE O AS SELECT COUNT(*) AS C FROM T;", "error"},
+		{"SELECT COUNT(*) AS C FROM T;", "error"},
 	} {
 		out := g.run(c.sql)
 		if !strings.Contains(out, c.want) {
