@@ -3,15 +3,14 @@ package cli
 import (
 	"bytes"
 	"context"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-)
 
-var rewrite = flag.Bool("rewrite", false, "rewrite the golden files under testdata/cli")
+	"github.com/sluicedb/sluice/internal/golden"
+)
 
 // transcript runs a script the way a user would type it, statement by
 // statement, echoing each input after the prompt and carrying on after
@@ -84,19 +83,7 @@ func TestGolden(t *testing.T) {
 // checkGolden compares got with a golden file, or rewrites it.
 func checkGolden(t *testing.T, path, got string) {
 	t.Helper()
-	if *rewrite {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -rewrite to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs (run with -rewrite and review the diff)\n--- got\n%s\n--- want\n%s", path, got, want)
-	}
+	golden.Check(t, path, got)
 }
 
 // stripComments drops the comment lines before a statement, for echoing.

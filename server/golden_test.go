@@ -3,21 +3,18 @@ package server_test
 import (
 	"bufio"
 	"encoding/json"
-	"flag"
 	"io"
 	"net/http"
 	"os"
 	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/sluicedb/sluice/internal/golden"
 	"github.com/sluicedb/sluice/server"
 )
-
-var rewrite = flag.Bool("rewrite", false, "rewrite the golden files under testdata/server")
 
 type goldenRequest struct {
 	method, path, body string
@@ -118,20 +115,8 @@ func TestGoldenResponses(t *testing.T) {
 		b.WriteString("\n\n")
 	}
 	got := b.String()
-	const golden = "../testdata/server/responses.golden"
-	if *rewrite {
-		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run with -rewrite to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("responses differ from %s (run with -rewrite and review the diff):\n%s", golden, firstDiff(string(want), got))
-	}
+	const goldenFile = "../testdata/server/responses.golden"
+	golden.Check(t, goldenFile, got)
 }
 
 // sortAcks orders /inserts-stream acks by seq, whether they came as
@@ -166,21 +151,4 @@ func sortAcks(body string) string {
 		return "[" + strings.Join(parts, ",") + "]"
 	}
 	return strings.Join(parts, "\n")
-}
-
-func firstDiff(want, got string) string {
-	wl, gl := strings.Split(want, "\n"), strings.Split(got, "\n")
-	for i := 0; i < len(wl) || i < len(gl); i++ {
-		var w, g string
-		if i < len(wl) {
-			w = wl[i]
-		}
-		if i < len(gl) {
-			g = gl[i]
-		}
-		if w != g {
-			return "line " + strconv.Itoa(i+1) + ":\nwant: " + w + "\ngot:  " + g
-		}
-	}
-	return ""
 }
