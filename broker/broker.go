@@ -381,6 +381,12 @@ type Log interface {
 	// CommittedOffsets returns a group's committed offsets (empty map for
 	// an unknown group).
 	CommittedOffsets(ctx context.Context, group string) (map[TopicPartition]int64, error)
+	// DeleteGroup forgets a consumer group's committed offsets, as Kafka's
+	// DeleteGroups does: the internal topics of a query that is gone
+	// (a terminated or transient one) must not leave offsets behind that
+	// grow the offsets topic forever. The group must have no active
+	// member; deleting an unknown group is no error.
+	DeleteGroup(ctx context.Context, group string) error
 	// NewProducer creates an idempotent or transactional producer.
 	NewProducer(ctx context.Context, opts ProducerOptions) (Producer, error)
 	// Close stops the log; blocked Waits return ErrClosed.

@@ -154,3 +154,52 @@ func (l *Log) CommittedOffsets(ctx context.Context, group string) (map[broker.To
 	}
 	return out, nil
 }
+
+// DeleteGroup implements broker.Log: a tombstone per partition the group
+// committed, so that the group stays gone when the offsets topic is
+// replayed on open (load drops a partition on a null value).
+func (l *Log) DeleteGroup(ctx context.Context, group string) error {
+	l.mu.RLock()
+	closed := l.closed
+	l.mu.RUnlock()
+	if closed {
+		return broker.ErrClosed
+	}
+	l.offsets.mu.Lock()
+	tps := make([]broker.TopicPartition, 0, len(l.offsets.groups[group]))
+	for tp := range l.offsets.groups[group] {
+		tps = append(tps, tp)
+	}
+	l.offsets.mu.Unlock()
+	if len(tps) == 0 {
+		return nil
+	}
+	sort.Slice(tps, func(i, j int) bool {
+		if tps[i].Topic != tps[j].Topic {
+			return tps[i].Topic < tps[j].Topic
+		}
+		return tps[i].Partition < tps[j].Partition
+	})
+	recs := make([]broker.Record, len(tps))
+	for i, tp := range tps {
+		recs[i] = broker.Record{Key: offsetKey(group, tp)}
+	}
+	p, err := l.partition(offsetsTP)
+	if err != nil {
+		return err
+	}
+	if _, err := p.append(recs, batchMeta{producerID: -1, baseSeq: -1}); err != nil {
+		return err
+	}
+	l.offsets.mu.Lock()
+	defer l.offsets.mu.Unlock()
+	if g := l.offsets.groups[group]; g != nil {
+		for _, tp := range tps {
+			delete(g, tp)
+		}
+		if len(g) == 0 {
+			delete(l.offsets.groups, group)
+		}
+	}
+	return nil
+}

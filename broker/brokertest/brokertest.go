@@ -47,6 +47,7 @@ func Run(t *testing.T, h Harness) {
 		{"TxnStateErrors", testTxnStateErrors},
 		{"GroupOffsets", testGroupOffsets},
 		{"TxnOffsets", testTxnOffsets},
+		{"DeleteGroup", testDeleteGroup},
 		{"TimestampLookup", testTimestampLookup},
 		{"LogAppendTime", testLogAppendTime},
 		{"Persistence", testPersistence},
