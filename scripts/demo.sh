@@ -40,5 +40,11 @@ and try:
     VALUES ('north-pump-9', 'north', 'pump', 99.5, 1.0, 80, 1767225700000);
   SELECT sensor_id, reason FROM alarms EMIT CHANGES;
 
+pull queries read the tables' state stores (per site and minute, per sensor):
+
+  SELECT * FROM site_minute WHERE site = 'north';
+  SELECT * FROM sensor_health WHERE sensor_id IN ('north-pump-1', 'south-pump-3');
+  SELECT sensor_id, readings, temp_z FROM sensor_health WHERE ABS(temp_z) > 1;
+
 TXT
 exec "$sluice" server --listen "$listen" --data-dir "$data"

@@ -61,3 +61,32 @@ CREATE STREAM site_south WITH (kafka_topic = 'site_south') AS
   FROM sensor_readings
   WHERE site = 'south'
   EMIT CHANGES;
+
+-- Per site and minute of event time: how many readings, the mean
+-- temperature and the peak vibration. A window closes for late readings 10
+-- seconds after its end. Pull queries read it from the state store:
+--   SELECT * FROM site_minute WHERE site = 'north';
+CREATE TABLE site_minute WITH (kafka_topic = 'site_minute') AS
+  SELECT
+    site,
+    COUNT(*)       AS readings,
+    AVG(temp_c)    AS avg_temp_c,
+    MAX(vibration) AS max_vibration
+  FROM sensor_readings
+  WINDOW TUMBLING (SIZE 1 MINUTE, GRACE PERIOD 10 SECONDS)
+  GROUP BY site
+  EMIT CHANGES;
+
+-- Per sensor: its latest temperature, how unusual that reading is against
+-- the sensor's own history (z-score), and its lowest battery level.
+--   SELECT * FROM sensor_health WHERE sensor_id = 'north-pump-1';
+CREATE TABLE sensor_health WITH (kafka_topic = 'sensor_health') AS
+  SELECT
+    sensor_id,
+    COUNT(*)                 AS readings,
+    LATEST_BY_OFFSET(temp_c) AS temp_c,
+    ZSCORE(temp_c)           AS temp_z,
+    MIN(battery)             AS min_battery
+  FROM sensor_readings
+  GROUP BY sensor_id
+  EMIT CHANGES;

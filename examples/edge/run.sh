@@ -21,7 +21,7 @@ $sluice topic produce sensor_readings --key-separator '|' --data-dir "$data" < "
 # its committed position and processes the new readings.
 $sluice run "$here/edge.sql" --data-dir "$data" --until-caught-up
 
-for t in alarms site_north site_south sluice_processing_log; do
+for t in alarms site_north site_south sensor_health sluice_processing_log; do
   echo "== $t"
   $sluice topic consume "$t" --format '%k %v' --data-dir "$data"
 done
