@@ -4,11 +4,15 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/sluicedb/sluice/ast"
+	"github.com/sluicedb/sluice/broker"
 	"github.com/sluicedb/sluice/exec"
 	"github.com/sluicedb/sluice/planner"
 	"github.com/sluicedb/sluice/types"
@@ -78,8 +82,13 @@ func (s *Session) pushQuery(ctx context.Context, st *ast.QueryStatement, text st
 			return context.Canceled
 		}
 	}
+	stages, err := e.startPushStages(ctx, plan, props)
+	if err != nil {
+		return nil, err
+	}
 	run, err := e.rt.StartPush(ctx, plan.Spec, push)
 	if err != nil {
+		stages.end()
 		return nil, &Error{Code: CodeServerError, Message: "Failed to start push query: " + err.Error(), Err: err}
 	}
 	var errMu sync.Mutex
@@ -88,15 +97,28 @@ func (s *Session) pushQuery(ctx context.Context, st *ast.QueryStatement, text st
 		stopOnce.Do(func() {
 			close(stop)
 			_ = run.Stop(context.Background())
+			stages.end()
 			e.push.remove(id)
 		})
 	}
 	e.push.add(&pushInfo{id: id, statement: text, run: run, close: closeFn})
 	go func() {
-		// A query that ends by itself (LIMIT, error) leaves the listing.
+		// A query that ends by itself (LIMIT, error) leaves the listing,
+		// after its stages are gone: Engine.Close, which closes the
+		// listed queries, then finds it and waits for that.
 		<-run.Done()
+		stages.end()
 		e.push.remove(id)
 	}()
+	stages.watch(run, func(err error) {
+		// A stage that fails starves the query: end it with the error.
+		errMu.Lock()
+		if streamErr == nil {
+			streamErr = err
+		}
+		errMu.Unlock()
+		_ = run.Stop(context.Background())
+	})
 	next := func(ctx context.Context) (StreamRow, bool) {
 		select {
 		case <-stop:
@@ -146,6 +168,103 @@ func (s *Session) pushQuery(ctx context.Context, st *ast.QueryStatement, text st
 			defer errMu.Unlock()
 			return streamErr
 		}}, nil
+}
+
+// pushStages are the running repartition stages of a push query whose
+// GROUP BY regroups a source with several partitions (QueryPlan.Stages).
+// Each runs as a persistent query would, with a consumer group and a
+// transactional producer, so that the aggregation reads (read-committed)
+// every row of a group from one partition, in order; but it lives only as
+// long as the push query, and end leaves nothing behind: no topic, no
+// state, no group offsets.
+type pushStages struct {
+	e     *Engine
+	plan  *planner.QueryPlan
+	runs  []*exec.Query
+	once  sync.Once
+	ended chan struct{}
+}
+
+// startPushStages creates each stage's sink topic, named after the push
+// query's id (transient, random, so it clashes with nothing), and starts
+// the stage; on failure what was started is undone.
+func (e *Engine) startPushStages(ctx context.Context, plan *planner.QueryPlan, props map[string]string) (*pushStages, error) {
+	ps := &pushStages{e: e, plan: plan, ended: make(chan struct{})}
+	ci := commitInterval(props)
+	for _, st := range plan.Stages {
+		if ci > 0 {
+			st.CommitInterval = ci
+		}
+		err := e.log.CreateTopic(ctx, st.Sink.Topic, broker.TopicConfig{Partitions: st.Sink.Partitions})
+		if err != nil {
+			ps.end()
+			return nil, &Error{Code: CodeServerError, Message: fmt.Sprintf("Failed to create internal topic %s: %v", st.Sink.Topic, err), Err: err}
+		}
+		run, err := e.rt.Start(ctx, st)
+		if err != nil {
+			ps.end()
+			return nil, &Error{Code: CodeServerError, Message: "Failed to start push query: " + err.Error(), Err: err}
+		}
+		ps.runs = append(ps.runs, run)
+	}
+	return ps, nil
+}
+
+// watch calls fail with the error of a stage that ends by itself while
+// the push query q runs.
+func (ps *pushStages) watch(q *exec.Query, fail func(error)) {
+	for _, r := range ps.runs {
+		go func() {
+			select {
+			case <-r.Done():
+			case <-ps.ended:
+				return
+			case <-q.Done():
+				return
+			}
+			err := r.Err()
+			if err == nil {
+				err = fmt.Errorf("engine: repartition stage %s ended", r.ID)
+			}
+			select {
+			case <-ps.ended:
+			default:
+				fail(err)
+			}
+		}()
+	}
+}
+
+// end stops the stages and deletes what they and the aggregation kept:
+// state stores and store changelogs (exec.DropQueryState), the stages'
+// topics and their consumer groups' offsets. It runs once; concurrent
+// callers wait for it. Failures are logged: the query is gone either way.
+func (ps *pushStages) end() {
+	if ps == nil || len(ps.plan.Stages) == 0 {
+		return
+	}
+	ps.once.Do(func() {
+		close(ps.ended)
+		e := ps.e
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		for _, r := range ps.runs {
+			if err := r.Stop(ctx); err != nil {
+				e.logf("engine: push query %s: stage %s: %v", ps.plan.Spec.ID, r.ID, err)
+			}
+		}
+		if err := exec.DropQueryState(ctx, ps.plan.Spec, e.state, e.log); err != nil {
+			e.logf("engine: push query %s: drop state: %v", ps.plan.Spec.ID, err)
+		}
+		for _, st := range ps.plan.Stages {
+			if err := e.log.DeleteTopic(ctx, st.Sink.Topic); err != nil && !errors.Is(err, broker.ErrUnknownTopic) {
+				e.logf("engine: push query %s: delete %s: %v", ps.plan.Spec.ID, st.Sink.Topic, err)
+			}
+			if err := e.log.DeleteGroup(ctx, st.ID); err != nil {
+				e.logf("engine: push query %s: delete group %s: %v", ps.plan.Spec.ID, st.ID, err)
+			}
+		}
+	})
 }
 
 // overTable reports whether a push query reads a table, whose deletes

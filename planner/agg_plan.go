@@ -88,19 +88,14 @@ func windowWithoutGroupBy(q *ast.Query, o Options) error {
 }
 
 // planTransientAggregate plans a push query with GROUP BY: its rows are
-// the aggregate's updates, one per input row, in select order.
+// the aggregate's updates, one per input row, in select order. A GROUP BY
+// that regroups a source with several partitions gets its repartition
+// stage in QueryPlan.Stages, as a persistent query does; the engine runs
+// it for as long as the push query lives.
 func planTransientAggregate(q *ast.Query, cat Catalog, o Options) (*QueryPlan, error) {
 	a, g, err := analyzeAggregation(q, cat, o, "", false)
 	if err != nil {
 		return nil, err
-	}
-	if g.repartition {
-		// The regrouping needs a stage with its own tasks between the
-		// source and the aggregation, which the engine runs only for
-		// persistent queries (see docs/engine.md).
-		return nil, errorf(q.GroupBy[0].Position(),
-			"GROUP BY other than the key of a source with several partitions is not yet supported in push queries: %s has %d partitions",
-			a.src.Name, a.src.Partitions)
 	}
 	p, err := g.build(a, o)
 	if err != nil {
@@ -138,18 +133,22 @@ func (g *aggAnalysis) build(a *analysis, o Options) (*QueryPlan, error) {
 	qs := &exec.QuerySpec{ID: o.QueryID, Source: spec}
 	node := &Node{Op: "Source", Detail: a.src.Name, Schema: a.src.Columns}
 	var table *exec.TableInput
+	var rowKey []int // the positions that identify a table row
 	if a.src.Kind == ast.TableSource {
 		// A table's rows are filtered inside the aggregate, which must
 		// also retract rows that stop passing.
 		table = &exec.TableInput{Schema: spec.Schema, Changelog: changelogTopic(o, tableRowsOperator)}
+		var keys []int
 		for i, c := range a.src.Columns {
 			if c.Key {
-				table.KeyColumns = append(table.KeyColumns, i)
+				keys = append(keys, i)
 			}
 		}
 		// A record with a null key is no row of the table: ksqlDB
 		// ignores it.
-		qs.Operators = append(qs.Operators, exec.NewDropNullKeys(spec.Schema, table.KeyColumns))
+		qs.Operators = append(qs.Operators, exec.NewDropNullKeys(spec.Schema, keys))
+		table.KeyColumns = windowedRowKey(keys, spec.Window)
+		rowKey = table.KeyColumns
 		if a.where != nil {
 			table.Where = guarded(a.where)
 			node = &Node{Op: "Filter", Detail: exprText(a.q.Where), Schema: node.Schema, Input: node}
@@ -265,6 +264,9 @@ func (g *aggAnalysis) build(a *analysis, o Options) (*QueryPlan, error) {
 	qs.Operators = append(qs.Operators, exec.NewAggregate(as))
 	if g.having != nil {
 		detail += "; HAVING " + exprText(a.q.Having)
+	}
+	if rowKey != nil && a.src.Window != nil {
+		detail += "; a row is " + strings.Join(columnNames(spec.Schema, rowKey), ", ")
 	}
 	node = &Node{Op: "Aggregate", Detail: detail, Schema: node.Schema, Input: node}
 	node = &Node{Op: "Project", Detail: strings.Join(projTexts, ", "), Schema: cols, Input: node}
