@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/sluicedb/sluice/ast"
@@ -21,7 +23,8 @@ import (
 // never from the tasks' write-back caches, so a pull query sees whole
 // commits only. A source table or one a query without GROUP BY derives
 // is read from its topic's committed records, compacted by key
-// (scanTable); a plain CREATE TABLE is not queryable, as in ksqlDB. A WHERE clause that pins the key (key = literal,
+// (scanTable), windowed or not; a plain CREATE TABLE is not queryable,
+// as in ksqlDB. A WHERE clause that pins the key (key = literal,
 // key IN (literals)) becomes lookups, WINDOWSTART bounds narrow the
 // windows read; everything else scans. The query's WHERE and select list
 // then run over the rows as a filter and projection (planner.PlanPullTable),
@@ -40,7 +43,7 @@ func (s *Session) pullTable(ctx context.Context, st *ast.QueryStatement, text st
 		return nil, planErr(err, text)
 	}
 	mat := e.materialization(src.Name)
-	if mat == nil && (src.Window != nil || !(src.IsSource || e.derived(src.Name))) {
+	if mat == nil && !queryableScan(src, e.derived(src.Name)) {
 		return nil, errorf(q.From.Left, "The `%s` table isn't queryable. To derive a queryable table, you can do 'CREATE TABLE QUERYABLE_%s AS SELECT * FROM %s'. See https://cnfl.io/queries for more info.\nAdd EMIT CHANGES if you intended to issue a push query.", src.Name, src.Name, src.Name)
 	}
 	if err := rejectPullPseudo(q); err != nil {
@@ -100,6 +103,16 @@ func (e *Engine) materialization(table string) *Query {
 		}
 	}
 	return nil
+}
+
+// queryableScan reports whether a table that no aggregation materialises
+// can be read by scanning its topic. ksqlDB materialises every table a
+// query derives (CREATE TABLE ... AS SELECT, windowed or not) and source
+// tables (CREATE SOURCE TABLE); a windowed source table stays refused, as
+// it was before derived windowed tables became queryable, for want of a
+// ksqlDB case saying otherwise.
+func queryableScan(src *planner.Source, derived bool) bool {
+	return derived || (src.IsSource && src.Window == nil)
 }
 
 // derived reports whether a persistent query writes table.
@@ -368,8 +381,10 @@ func flipComparison(op ast.BinaryOp) ast.BinaryOp {
 // scanTable reads a table that no aggregation materialises (a source
 // table, or one a query without GROUP BY derives) from its topic: every
 // committed record up to the end each partition had when the query
-// arrived, compacted to the newest row per key, tombstones removing keys.
-// The rows come laid out as planner.PullTableSchema(src).
+// arrived, compacted to the newest row per key (per key and window for a
+// windowed table, whose bounds come from the windowed record key),
+// tombstones removing rows. The rows come laid out as
+// planner.PullTableSchema(src).
 func (s *Session) scanTable(ctx context.Context, src *planner.Source, props map[string]string) ([][]any, []types.RowMeta, error) {
 	e := s.e
 	st, err := parser.ParseStatement(fmt.Sprintf("SELECT * FROM `%s` EMIT CHANGES;", src.Name))
@@ -390,7 +405,9 @@ func (s *Session) scanTable(ctx context.Context, src *planner.Source, props map[
 		if from[i] < 0 {
 			return nil, nil, fmt.Errorf("column %s of %s is not in its scan", c.Name, src.Name)
 		}
-		if c.Key {
+		if c.Key || (src.Window != nil && (c.Name == "WINDOWSTART" || c.Name == "WINDOWEND")) {
+			// A windowed table's row is its key and its window: the
+			// latest record of each (key, window) is the row.
 			keyAt = append(keyAt, from[i])
 		}
 	}
@@ -442,7 +459,7 @@ func (s *Session) scanTable(ctx context.Context, src *planner.Source, props map[
 	live := map[string]int{}
 	var order []found
 	for _, r := range recs {
-		k := fmt.Sprint(pick(r.row, keyAt)...)
+		k := rowIdentity(pick(r.row, keyAt))
 		i, ok := live[k]
 		switch {
 		case r.meta.Change == types.Delete:
@@ -467,6 +484,35 @@ func (s *Session) scanTable(ctx context.Context, src *planner.Source, props map[
 		metas = append(metas, types.RowMeta{Rowtime: r.meta.Rowtime, Partition: r.meta.Partition, Offset: r.meta.Offset})
 	}
 	return rows, metas, nil
+}
+
+// rowIdentity renders the values that identify a table row as a map key
+// in which distinct rows never meet: each value is typed and strings are
+// quoted (fmt.Sprint would render ("d1", 10) and ("d11", 0) both as
+// "d110"), arrays element by element.
+func rowIdentity(vals []any) string {
+	var b strings.Builder
+	var add func(v any)
+	add = func(v any) {
+		switch x := v.(type) {
+		case string:
+			b.WriteString(strconv.Quote(x))
+		case []any:
+			b.WriteByte('[')
+			for _, e := range x {
+				add(e)
+				b.WriteByte(',')
+			}
+			b.WriteByte(']')
+		default:
+			fmt.Fprintf(&b, "%T(%v)", v, v)
+		}
+	}
+	for _, v := range vals {
+		add(v)
+		b.WriteByte(';')
+	}
+	return b.String()
 }
 
 // pick returns row's values at positions at.

@@ -26,7 +26,10 @@ type Undoer interface {
 type TableInput struct {
 	// Schema is the table's columns, the layout of the operator's input.
 	Schema *types.Schema
-	// KeyColumns are the positions of the table's primary key columns.
+	// KeyColumns are the positions of the columns that identify a row:
+	// the table's primary key columns and, for a windowed table, its
+	// WINDOWSTART and WINDOWEND, since each window of a key is a row of
+	// its own (an update in one window replaces that window's row only).
 	KeyColumns []int
 	// Where filters rows before they are aggregated (for a table it cannot
 	// be a separate operator, which would lose the retractions); nil for

@@ -48,7 +48,10 @@ var RegroupColumns = []types.Column{
 // aggregation, partitioned by the new group (a repartition topic).
 type RegroupSpec struct {
 	// Input is the table's columns, the layout of the operator's input;
-	// KeyColumns the positions of its primary key.
+	// KeyColumns the positions that identify a row (TableInput.KeyColumns:
+	// the primary key, and the window bounds of a windowed table). A
+	// record whose primary key is null is dropped before this stage
+	// (DropNullKeys).
 	Input      *types.Schema
 	KeyColumns []int
 	// Where filters rows (nil for none): a row that stops passing leaves
