@@ -1,6 +1,8 @@
 package exec
 
 import (
+	"strings"
+
 	"github.com/sluicedb/sluice/types"
 )
 
@@ -85,11 +87,19 @@ type Project struct {
 
 	// Compiled for the input schema on the first batch: refs[j] is the
 	// input column output j copies (-1 when it is evaluated), evals the
-	// outputs evaluated per row.
-	in    *types.Schema
-	refs  []int
-	evals []int
-	rf    rowFiller
+	// outputs evaluated per row. onDelete[k] says whether evals[k] is
+	// evaluated for a delete (a table's tombstone, a stream's null value):
+	// key columns, plain column references and expressions that read no
+	// value column (a TIMESTAMP computed from ROWTIME) are; the others are
+	// NULL, since the row has no values to compute them from (the sink
+	// writes no value for a delete, a push query shows NULL there), and a
+	// function that fails on NULL must not fill the processing log for a
+	// row that is only a delete.
+	in       *types.Schema
+	refs     []int
+	evals    []int
+	onDelete []bool
+	rf       rowFiller
 }
 
 // NewProject returns a projection producing schema out, column i computed
@@ -136,12 +146,16 @@ func (p *Project) process(tc *TaskContext, in *types.Batch, sel []int, next func
 			if sel != nil {
 				i = sel[k]
 			}
+			deleted := in.Meta(i).Change == types.Delete
 			row := p.rf.fill(tc, in, i)
-			for _, j := range p.evals {
-				v, err := p.exprs[j].Eval(row)
-				if err != nil {
-					tc.reportRowError(in, i, err)
-					v = nil
+			for e, j := range p.evals {
+				var v any
+				if !deleted || p.onDelete[e] {
+					var err error
+					if v, err = p.exprs[j].Eval(row); err != nil {
+						tc.reportRowError(in, i, err)
+						v = nil
+					}
 				}
 				if err := p.bb.Col(j).AppendValue(v); err != nil {
 					tc.reportRowError(in, i, err)
@@ -165,18 +179,37 @@ func (p *Project) process(tc *TaskContext, in *types.Batch, sel []int, next func
 // input schema.
 func (p *Project) compile(in *types.Schema) {
 	p.in = in
-	p.refs, p.evals = p.refs[:0], p.evals[:0]
+	p.refs, p.evals, p.onDelete = p.refs[:0], p.evals[:0], p.onDelete[:0]
 	var evs []Evaluator
 	for j, e := range p.exprs {
-		if c, ok := e.(ColumnRef); ok && int(c) < in.Len() && in.Columns[c].Type.Equal(p.out.Columns[j].Type) {
+		c, isRef := e.(ColumnRef)
+		if isRef && int(c) < in.Len() && in.Columns[c].Type.Equal(p.out.Columns[j].Type) {
 			p.refs = append(p.refs, int(c))
 			continue
 		}
 		p.refs = append(p.refs, -1)
 		p.evals = append(p.evals, j)
+		out := p.out.Columns[j]
+		p.onDelete = append(p.onDelete, isRef || out.Key || strings.HasPrefix(out.Name, "$") || !readsValue(e, in))
 		evs = append(evs, e)
 	}
 	p.rf = newRowFiller(in.Len(), evs...)
+}
+
+// readsValue reports whether e may read a value column of in: one that is
+// neither a key nor a header column, and so NULL in a delete. An evaluator
+// that does not say what it reads may read anything.
+func readsValue(e Evaluator, in *types.Schema) bool {
+	cr, ok := e.(ColumnReader)
+	if !ok {
+		return true
+	}
+	for _, c := range cr.ReadsColumns() {
+		if c < in.Len() && !in.Columns[c].Key && !in.Columns[c].Headers {
+			return true
+		}
+	}
+	return false
 }
 
 // FlatMap applies table functions: for each input row it evaluates the
