@@ -32,7 +32,7 @@ test: lint
 
 # The race detector on the packages with concurrency.
 test-race:
-	$(GO) test -count=1 -race -timeout 20m ./broker/... ./commitlog/... ./exec/... ./state/... ./conformance/... ./server/... ./cli/... ./cmd/...
+	$(GO) test -count=1 -race -timeout 20m ./broker/... ./commitlog/... ./exec/... ./state/... ./engine/... ./conformance/... ./server/... ./cli/... ./cmd/...
 
 lint: vet fmt-check
 
