@@ -54,9 +54,12 @@ func (s *Session) pushQuery(ctx context.Context, st *ast.QueryStatement, text st
 	stop := make(chan struct{})
 	var stopOnce sync.Once
 	hasValue := len(plan.Spec.Source.Value.Columns) > 0
-	// Over a table, a delete is a row of the result: a tombstone.
+	// Over a table, a delete is a row of the result: a tombstone. An
+	// aggregation's result is a table too: a group that leaves it (HAVING
+	// turns false, a session merges into another) is a tombstone row
+	// keeping its key columns, as ksqlDB's push queries show it.
 	var tombstone []bool
-	if overTable(plan, e.cat) {
+	if overTable(plan, e.cat) || hasState(plan) {
 		tombstone = exec.TombstoneColumns(plan.Spec)
 	}
 	push := func(row []any, m types.RowMeta) error {

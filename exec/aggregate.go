@@ -506,10 +506,10 @@ func (t *aggregateTask) update(tc *TaskContext, in *types.Batch, i int, m types.
 		} else {
 			keep = hadOutput
 		}
-	case hadOutput && !t.spec.Transient:
-		// HAVING turned false: the group leaves the table (a push
-		// query's rows have no tombstones). The sink
-		// encodes only the key (and window) of a delete.
+	case hadOutput:
+		// HAVING turned false: the group leaves the table. The sink
+		// encodes only the key (and window) of a delete; a push query
+		// shows a tombstone row with its key columns.
 		t.out = t.out[:0]
 		for j, p := range t.spec.Project {
 			var v any

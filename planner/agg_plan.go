@@ -2,6 +2,7 @@ package planner
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/sluicedb/sluice/ast"
@@ -101,11 +102,53 @@ func planTransientAggregate(q *ast.Query, cat Catalog, o Options) (*QueryPlan, e
 	if err != nil {
 		return nil, err
 	}
+	if err := flagResultKeys(a, g, p); err != nil {
+		return nil, err
+	}
 	if q.Limit != nil {
 		p.Spec.Limit = *q.Limit
 	}
 	p.Root = &Node{Op: "Output", Detail: "transient", Schema: p.Columns, Input: p.Root}
 	return p, nil
+}
+
+// flagResultKeys marks as key, on a push aggregation's output schema, the
+// select items that are its result table's key: the GROUP BY expressions
+// and, when windowed, WINDOWSTART and WINDOWEND. A push aggregation is a
+// table, so a group that leaves it (HAVING turns false, a session merges
+// into another) is a tombstone row, and ksqlDB's tombstone keeps exactly
+// those columns (its TombstoneFactory fills the projected key columns);
+// the aggregate and exec.TombstoneColumns read the flags. The rows'
+// columns (p.Columns, shared with the schema by build) stay unflagged: a
+// push query's header lists no KEY, as ksqlDB's does, so the schema gets
+// a copy.
+func flagResultKeys(a *analysis, g *aggAnalysis, p *QueryPlan) error {
+	agg, ok := p.Spec.Operators[len(p.Spec.Operators)-1].(*exec.Aggregate)
+	if !ok {
+		return fmt.Errorf("planner: push aggregation ends in %T, not an aggregate", p.Spec.Operators[len(p.Spec.Operators)-1])
+	}
+	keys := map[string]bool{}
+	for _, k := range g.groupKey {
+		keys[k] = true
+	}
+	if a.q.Window != nil {
+		for _, name := range []string{"WINDOWSTART", "WINDOWEND"} {
+			keys[a.normalized(&ast.ColumnRef{Name: name})] = true
+		}
+	}
+	out := agg.Schema()
+	cols := slices.Clone(out.Columns)
+	for j, it := range a.items {
+		if j < len(cols) && keys[a.normalized(it.expr)] {
+			cols[j].Key = true
+		}
+	}
+	flagged, err := types.NewSchema(cols...)
+	if err != nil {
+		return fmt.Errorf("planner: aggregate schema: %w", err)
+	}
+	*out = *flagged
+	return nil
 }
 
 // groupsBySourceKey reports whether the GROUP BY expressions are the
