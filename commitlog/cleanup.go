@@ -71,10 +71,17 @@ func (p *partition) enforceRetention() error {
 	}
 	var rolled bool
 	if act := p.active(); len(p.pending) == 0 && (expired(act) || (rbytes >= 0 && total > rbytes && act.size > rbytes)) {
-		if _, err := p.roll(); err != nil {
+		// With nothing pending and syncMu held, everything before p.next
+		// is written, so the new file may be created now; it must be,
+		// since no leader may come to create it before retention deletes
+		// every other segment (and the log's offsets with them).
+		f, err := p.l.fs.Create(path.Join(p.dir, segmentName(p.next)))
+		if err != nil {
+			err = p.failLocked(fmt.Errorf("commitlog: create segment: %w", err))
 			p.mu.Unlock()
 			return err
 		}
+		p.roll(f)
 		rolled = true
 	}
 	var victims []*segment
@@ -86,6 +93,11 @@ func (p *partition) enforceRetention() error {
 		}
 		if s.next > lso {
 			break // an open transaction may have records here
+		}
+		if p.segs[1].f == nil {
+			// The next segment's file is not created yet: keep a segment
+			// on disk that records how far the offsets went.
+			break
 		}
 		victims = append(victims, s)
 		total -= s.size

@@ -4,10 +4,12 @@ import (
 	"fmt"
 	"path"
 	"runtime"
+	"slices"
 	"sync"
 	"time"
 
 	"github.com/sluicedb/sluice/broker"
+	"github.com/sluicedb/sluice/commitlog/vfs"
 )
 
 // partition is one ordered log: a list of segments, the last of which is
@@ -15,12 +17,19 @@ import (
 //
 // Locking. mu guards the segment list, offset assignment, the metadata of
 // every segment, and producer and transaction state; it is held only for
-// in-memory work (plus the rare creation of a segment file), never across
-// a write or a sync. The first appender to find no write in progress
+// in-memory work (plus the rare creation of a segment file by retention),
+// never across a write or a sync. The first appender to find no write in progress
 // becomes the group-commit leader: it writes and syncs everything encoded so
 // far, on behalf of every appender that arrives meanwhile, and wakes them
 // all at once. syncMu serialises the leader's file I/O with the lazy-policy
 // syncer, retention, compaction and close. Lock order: syncMu before mu.
+//
+// Write order. The bytes of a partition reach the files in offset order,
+// and the file of a segment the partition rolls to is created by the
+// leader only once everything before it is written and synced. So whatever
+// a kill or a crash interrupts, the files hold a prefix of the log: a later
+// segment never exists while the end of an earlier one is missing (see
+// writeOut and recovery's gap check).
 type partition struct {
 	l   *Log
 	tp  broker.TopicPartition
@@ -59,8 +68,7 @@ type partition struct {
 type chunk struct {
 	seg    *segment
 	pos    int64
-	buf    []byte
-	newSeg bool // the segment file was created since the last directory sync
+	buf []byte
 }
 
 // abortedTxn is the offset range of an aborted transaction in a partition:
@@ -184,13 +192,9 @@ func (p *partition) encode(recs []broker.Record, m batchMeta) (appendResult, err
 		return appendResult{}, fmt.Errorf("%w: batch of %d bytes exceeds %d", broker.ErrInvalidRecord, h.length, maxBatchBytes)
 	}
 	seg := p.active()
-	newSeg := false
 	if seg.size > 0 && (seg.size+h.size() > p.cfg.SegmentBytes || nowMs-seg.firstAppend >= p.cfg.SegmentMs) {
-		var err error
-		if seg, err = p.roll(); err != nil {
-			return appendResult{}, err
-		}
-		newSeg = true
+		// The leader creates the file after writing what precedes it.
+		seg = p.roll(nil)
 	}
 	pos := seg.size
 	if n := len(p.pending); n == 0 || p.pending[n-1].seg != seg {
@@ -198,7 +202,7 @@ func (p *partition) encode(recs []broker.Record, m batchMeta) (appendResult, err
 		if k := len(p.free); k > 0 {
 			buf, p.free = p.free[k-1][:0], p.free[:k-1]
 		}
-		p.pending = append(p.pending, chunk{seg: seg, pos: pos, buf: buf, newSeg: newSeg})
+		p.pending = append(p.pending, chunk{seg: seg, pos: pos, buf: buf})
 	}
 	c := &p.pending[len(p.pending)-1]
 	c.buf = append(c.buf, p.scratch...)
@@ -268,19 +272,44 @@ func (p *partition) applyBatchState(h *batchHeader, b []byte) {
 	}
 }
 
-// roll starts a new active segment at p.next. Caller holds mu.
-func (p *partition) roll() (*segment, error) {
-	name := path.Join(p.dir, segmentName(p.next))
-	f, err := p.l.fs.Create(name)
-	if err != nil {
-		return nil, p.failLocked(fmt.Errorf("commitlog: create segment: %w", err))
-	}
+// roll starts a new active segment at p.next, with file f. A nil f is
+// created by the group-commit leader that writes the segment's first chunk
+// (createFile): creating it here, before the leader has written the end
+// of the old segment, let a kill leave the new file beside a short old
+// segment, and recovery then resumed the offsets after a gap. Caller holds
+// mu.
+func (p *partition) roll(f vfs.File) *segment {
 	old := p.active()
 	old.seal = p.captureSeal(old)
 	p.toIndex = append(p.toIndex, old)
-	s := newSegment(p.next, name, f)
+	s := newSegment(p.next, path.Join(p.dir, segmentName(p.next)), f)
 	p.segs = append(p.segs, s)
-	return s, nil
+	return s
+}
+
+// createFile creates the file of segment s, which the partition rolled to,
+// once the leader has written everything before it. The closed segments
+// before s are synced first: on a machine crash too, a file for s must not
+// survive while the data before it is lost. synced collects the segments
+// synced during this write-out, so that none is synced twice. Caller holds
+// syncMu and is the leader.
+func (p *partition) createFile(s *segment, seals []*segment, synced *[]*segment) error {
+	for _, old := range seals {
+		if old.base < s.base && old.f != nil && !slices.Contains(*synced, old) {
+			if err := p.l.timedSync(old); err != nil {
+				return p.fail(fmt.Errorf("commitlog: sync %s: %w", old.path, err))
+			}
+			*synced = append(*synced, old)
+		}
+	}
+	f, err := p.l.fs.Create(s.path)
+	if err != nil {
+		return p.fail(fmt.Errorf("commitlog: create segment: %w", err))
+	}
+	p.mu.Lock()
+	s.f = f
+	p.mu.Unlock()
+	return nil
 }
 
 // flush returns once every offset below target is written and synced per
@@ -336,14 +365,22 @@ func (p *partition) flush(target int64) error {
 // writeOut writes and syncs (per policy) the chunks taken from pending, then
 // publishes end as the high watermark. Caller holds syncMu.
 func (p *partition) writeOut(chunks []chunk, seals []*segment, end int64) error {
+	dirDirty := len(seals) > 0
+	var synced []*segment // segments synced by createFile
 	for _, c := range chunks {
+		// Only the leader sets f, so reading it without mu is safe here.
+		if c.seg.f == nil {
+			if err := p.createFile(c.seg, seals, &synced); err != nil {
+				return err
+			}
+			dirDirty = true
+		}
 		if _, err := c.seg.f.WriteAt(c.buf, c.pos); err != nil {
 			return p.fail(fmt.Errorf("commitlog: write %s: %w", c.seg.path, err))
 		}
 	}
-	dirDirty := len(seals) > 0
 	if p.cfg.Durability == broker.DurabilityFsync {
-		if err := p.syncChunks(chunks); err != nil {
+		if err := p.syncChunks(chunks, synced); err != nil {
 			return err
 		}
 	} else {
@@ -355,13 +392,13 @@ func (p *partition) writeOut(chunks []chunk, seals []*segment, end int64) error 
 		// A closed segment is synced before its index file is written,
 		// whatever the policy, so an index never describes lost data.
 		for _, s := range seals {
+			if slices.Contains(synced, s) {
+				continue
+			}
 			if err := p.l.timedSync(s); err != nil {
 				return p.fail(fmt.Errorf("commitlog: sync %s: %w", s.path, err))
 			}
 		}
-	}
-	for _, c := range chunks {
-		dirDirty = dirDirty || c.newSeg
 	}
 	for _, s := range seals {
 		if err := writeIndex(p.l.fs, s.path, s.seal); err != nil {
@@ -387,10 +424,12 @@ func (p *partition) writeOut(chunks []chunk, seals []*segment, end int64) error 
 	return nil
 }
 
-func (p *partition) syncChunks(chunks []chunk) error {
+// syncChunks syncs the segments chunks were written to, but for those in
+// synced (already synced since their last write).
+func (p *partition) syncChunks(chunks []chunk, synced []*segment) error {
 	var last *segment
 	for _, c := range chunks {
-		if c.seg != last {
+		if c.seg != last && !slices.Contains(synced, c.seg) {
 			if err := p.l.timedSync(c.seg); err != nil {
 				return p.fail(fmt.Errorf("commitlog: sync %s: %w", c.seg.path, err))
 			}

@@ -35,7 +35,11 @@ type indexEntry struct {
 type segment struct {
 	base int64
 	path string
-	f    vfs.File
+	// f is the segment file. It is nil from a roll until the group-commit
+	// leader creates the file (partition.createFile); it is set under
+	// partition.mu, and read without it only by the leader or once written
+	// is above zero.
+	f vfs.File
 
 	// Guarded by partition.mu.
 	size        int64 // bytes assigned to batches, written or pending
@@ -109,7 +113,9 @@ func (s *segment) lookupTime(ts int64) int64 {
 func (s *segment) ref() { s.refs.Add(1) }
 
 func (s *segment) unref() {
-	if s.refs.Add(-1) == 0 {
+	// f is nil for a segment whose file the leader never got to create
+	// (the partition failed or closed first).
+	if s.refs.Add(-1) == 0 && s.f != nil {
 		s.f.Close()
 	}
 }

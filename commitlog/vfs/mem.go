@@ -74,6 +74,28 @@ func (fs *MemFS) Crash(rng *rand.Rand) *MemFS {
 	return out
 }
 
+// Kill returns the state a killed process (SIGKILL, a panic, an OOM kill)
+// leaves on disk, as a new MemFS. Unlike Crash, the machine keeps running,
+// so the kernel's page cache survives: every write and every created,
+// renamed or removed name is kept, synced or not. The crash tests use it to
+// check the orders in which the log issues its writes, which a kill
+// exposes even though every single write survives.
+func (fs *MemFS) Kill() *MemFS {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	out := NewMemFS()
+	for d := range fs.dirs {
+		out.dirs[d] = true
+	}
+	for name, n := range fs.names {
+		data := append([]byte(nil), n.data...)
+		nn := &memNode{data: data, synced: append([]byte(nil), data...)}
+		out.names[name] = nn
+		out.durable[name] = nn
+	}
+	return out
+}
+
 type memFile struct {
 	fs   *MemFS
 	n    *memNode

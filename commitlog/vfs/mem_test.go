@@ -118,3 +118,38 @@ func TestInject(t *testing.T) {
 		t.Fatalf("sync: %v", err)
 	}
 }
+
+func TestMemFSKill(t *testing.T) {
+	fs := NewMemFS()
+	fs.MkdirAll("/d")
+	f, _ := fs.Create("/d/a")
+	mustWrite(t, f, 0, "synced")
+	f.Sync()
+	fs.SyncDir("/d")
+	mustWrite(t, f, 6, "-unsynced")
+	g, _ := fs.Create("/d/b") // never made durable by a directory sync
+	mustWrite(t, g, 0, "b")
+	fs.Create("/d/c")
+	fs.SyncDir("/d")
+	fs.Remove("/d/c")
+
+	k := fs.Kill()
+	if got := contents(t, k, "/d/a"); got != "synced-unsynced" {
+		t.Fatalf("kill kept %q of a", got)
+	}
+	if got := contents(t, k, "/d/b"); got != "b" {
+		t.Fatalf("kill kept %q of b", got)
+	}
+	if k.Exists("/d/c") {
+		t.Fatal("a removal did not survive the kill")
+	}
+	// What a kill leaves is on disk: a later crash keeps all of it.
+	if got := contents(t, k.Crash(nil), "/d/a"); got != "synced-unsynced" {
+		t.Fatalf("crash after kill kept %q", got)
+	}
+	// The killed filesystem is a copy: the old one's writes do not leak.
+	mustWrite(t, f, 0, "XX")
+	if got := contents(t, k, "/d/a"); got != "synced-unsynced" {
+		t.Fatalf("write after kill leaked: %q", got)
+	}
+}
