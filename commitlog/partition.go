@@ -66,8 +66,8 @@ type partition struct {
 
 // chunk is encoded data waiting for the group-commit leader.
 type chunk struct {
-	seg    *segment
-	pos    int64
+	seg *segment
+	pos int64
 	buf []byte
 }
 
