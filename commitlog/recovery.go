@@ -97,6 +97,14 @@ func openPartition(l *Log, tp broker.TopicPartition, dir string, cfg broker.Topi
 			}
 			if st, err := loadIndex(l.fs, name, size); err == nil {
 				p.applySeal(s, st)
+				last, err := p.checkGap(s, bases[i+1:], &buf)
+				if err != nil {
+					p.closeSegs()
+					return nil, err
+				}
+				if last {
+					break
+				}
 				continue
 			}
 		}
@@ -107,6 +115,14 @@ func openPartition(l *Log, tp broker.TopicPartition, dir string, cfg broker.Topi
 		}
 		if torn < 0 {
 			if closed {
+				last, err := p.checkGap(s, bases[i+1:], &buf)
+				if err != nil {
+					p.closeSegs()
+					return nil, err
+				}
+				if last {
+					break
+				}
 				// Heal: a closed segment without a valid index gets one now,
 				// so the next open skips it.
 				l.fs.Remove(indexName(name))
@@ -130,15 +146,7 @@ func openPartition(l *Log, tp broker.TopicPartition, dir string, cfg broker.Topi
 			return nil, err
 		}
 		l.fs.Remove(indexName(name))
-		for _, later := range bases[i+1:] {
-			ln := path.Join(dir, segmentName(later))
-			if err := l.fs.Remove(ln); err != nil {
-				p.closeSegs()
-				return nil, err
-			}
-			l.fs.Remove(indexName(ln))
-		}
-		if err := l.fs.SyncDir(dir); err != nil {
+		if err := p.dropSegments(bases[i+1:]); err != nil {
 			p.closeSegs()
 			return nil, err
 		}
@@ -156,6 +164,62 @@ func openPartition(l *Log, tp broker.TopicPartition, dir string, cfg broker.Topi
 		s.written.Store(s.size)
 	}
 	return p, nil
+}
+
+// checkGap checks that closed segment s ends where the next segment (the
+// first of later) begins, and reports whether s became the last segment.
+//
+// A segment that ends short of the next one lost its end after the next
+// segment's file was created: on a log written by a version that created
+// that file at the roll, before the leader wrote the end of the old
+// segment (a kill in between), or on a machine crash that kept the new
+// directory entry but not the old segment's unsynced tail. None of the
+// missing offsets was acknowledged, since acknowledgement follows the write
+// of everything before. If the later segments hold no valid batch they are
+// dropped and s becomes active again, so offsets resume densely where the
+// data ends. If they hold data, the gap stays (readers skip it) and is
+// logged. In compacted topics gaps are the norm, so s is left alone.
+func (p *partition) checkGap(s *segment, later []int64, bufp *[]byte) (bool, error) {
+	switch {
+	case len(later) == 0 || s.next == later[0]:
+		return false, nil
+	case s.next > later[0]:
+		return false, &CorruptionError{File: s.path, Pos: s.size,
+			Reason: fmt.Sprintf("offsets reach %d, past the base %d of the next segment", s.next-1, later[0])}
+	case p.cfg.CleanupPolicy.Compacts():
+		return false, nil
+	}
+	for _, b := range later {
+		if err := p.checkDiscardable(path.Join(p.dir, segmentName(b)), bufp); err != nil {
+			if !errors.Is(err, ErrCorrupt) {
+				return false, err
+			}
+			p.l.logf("commitlog: offsets %d to %d of %s are missing (lost before %s was created); readers skip them",
+				s.next, later[0]-1, p, segmentName(later[0]))
+			return false, nil
+		}
+	}
+	p.l.fs.Remove(indexName(s.path)) // s is active again
+	if err := p.dropSegments(later); err != nil {
+		return false, err
+	}
+	p.l.stats.tornTails.Add(1)
+	p.l.logf("commitlog: %s ended at offset %d, short of the next segment at %d: removed %d later segments without data",
+		s.path, s.next, later[0], len(later))
+	return true, nil
+}
+
+// dropSegments removes the segments (and index files) with the given
+// bases, which hold nothing that was acknowledged.
+func (p *partition) dropSegments(bases []int64) error {
+	for _, b := range bases {
+		name := path.Join(p.dir, segmentName(b))
+		if err := p.l.fs.Remove(name); err != nil {
+			return err
+		}
+		p.l.fs.Remove(indexName(name))
+	}
+	return p.l.fs.SyncDir(p.dir)
 }
 
 func (p *partition) closeSegs() {

@@ -2,7 +2,10 @@ package commitlog
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"path"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -149,5 +152,147 @@ func testKillDuringRoll(t *testing.T, policy broker.CleanupPolicy) {
 	vals := readDense(t, l, tp)
 	if len(vals) != 2 || !strings.HasPrefix(vals[0], "a.") || !strings.HasPrefix(vals[1], "d.") {
 		t.Fatalf("read %d records after the kill (%.3q), want a then d", len(vals), vals)
+	}
+}
+
+// TestRecoverySegmentGap opens logs whose last closed segment ends short of
+// the next segment's base, as the roll-before-write bug left them (and as a
+// machine crash can: the new directory entry kept, the old tail lost).
+func TestRecoverySegmentGap(t *testing.T) {
+	const n = 20 // records appended before the damage, one per batch
+	// span returns the offsets [from, to).
+	span := func(from, to int64) []int64 {
+		var out []int64
+		for o := from; o < to; o++ {
+			out = append(out, o)
+		}
+		return out
+	}
+	tests := []struct {
+		name   string
+		policy broker.CleanupPolicy
+		// damage changes the closed log whose active segment starts at
+		// act and ends at n.
+		damage func(t *testing.T, fs *vfs.MemFS, act int64)
+		// want is the offsets a reader finds after one more append, or
+		// nil for a corruption error on open.
+		want func(act int64) []int64
+	}{{
+		name: "empty successor is removed", policy: broker.CleanupDelete,
+		damage: func(t *testing.T, fs *vfs.MemFS, act int64) { writeSegment(t, fs, n+1) },
+		want:   func(act int64) []int64 { return span(0, n+1) },
+	}, {
+		name: "empty successor of an indexed segment is removed", policy: broker.CleanupDelete,
+		damage: func(t *testing.T, fs *vfs.MemFS, act int64) {
+			// Lose the active segment: the closed one before it, loaded
+			// from its index file, now ends short of the empty file.
+			if err := fs.Remove(segPath("/data", "t", act)); err != nil {
+				t.Fatal(err)
+			}
+			writeSegment(t, fs, act+1)
+		},
+		want: func(act int64) []int64 { return span(0, act+1) },
+	}, {
+		name: "successor with data keeps the gap", policy: broker.CleanupDelete,
+		damage: func(t *testing.T, fs *vfs.MemFS, act int64) {
+			writeSegment(t, fs, n+1, broker.Record{Key: []byte("k"), Value: []byte("late")})
+		},
+		want: func(act int64) []int64 { return append(span(0, n), n+1, n+2) },
+	}, {
+		name: "compacted topics keep their gaps", policy: broker.CleanupCompact,
+		damage: func(t *testing.T, fs *vfs.MemFS, act int64) { writeSegment(t, fs, n+1) },
+		// Compaction runs only on demand, so every record is still there.
+		want: func(act int64) []int64 { return append(span(0, n), n+1) },
+	}, {
+		name: "overlapping successor is corruption", policy: broker.CleanupDelete,
+		damage: func(t *testing.T, fs *vfs.MemFS, act int64) { writeSegment(t, fs, n-1) },
+	}}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			fs := vfs.NewMemFS()
+			l := openTestLog(t, "/data", fs)
+			if err := l.CreateTopic(bg, "t", broker.TopicConfig{SegmentBytes: 1024, CleanupPolicy: tc.policy}); err != nil {
+				t.Fatal(err)
+			}
+			for i := 0; i < n; i++ {
+				v := fmt.Sprintf("v%d%s", i, strings.Repeat(".", 100))
+				if _, err := l.Append(bg, tp0("t"), []broker.Record{{Key: []byte("k"), Value: []byte(v)}}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			p, _ := l.partition(tp0("t"))
+			if len(p.segs) < 3 {
+				t.Fatalf("%d segments; the test needs at least 3", len(p.segs))
+			}
+			act := p.active().base
+			l.Close()
+			tc.damage(t, fs, act)
+
+			l, err := Open("/data", Options{FS: fs, CleanupInterval: -1})
+			if tc.want == nil {
+				if !errors.Is(err, ErrCorrupt) {
+					t.Fatalf("open: %v, want corruption", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer l.Close()
+			want := tc.want(act)
+			off, err := l.Append(bg, tp0("t"), []broker.Record{{Key: []byte("k"), Value: []byte("after")}})
+			if err != nil || off != want[len(want)-1] {
+				t.Fatalf("append after recovery: offset %d, %v; want %d", off, err, want[len(want)-1])
+			}
+			if got := readOffsets(t, l, tp0("t")); !slices.Equal(got, want) {
+				t.Fatalf("read offsets %v, want %v", got, want)
+			}
+		})
+	}
+}
+
+// writeSegment writes a segment file with base offset base holding recs (if
+// any) as one batch, as a previous process could have left it.
+func writeSegment(t *testing.T, fs *vfs.MemFS, base int64, recs ...broker.Record) {
+	t.Helper()
+	f, err := fs.Create(segPath("/data", "t", base))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) > 0 {
+		b, _ := appendBatch(nil, batchMeta{baseOffset: base, producerID: -1, baseSeq: -1, now: 1}, recs)
+		if _, err := f.WriteAt(b, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.Sync(); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	if err := fs.SyncDir(path.Dir(segPath("/data", "t", base))); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// readOffsets reads a partition from its start and returns the offsets.
+func readOffsets(t *testing.T, l *Log, tp broker.TopicPartition) []int64 {
+	t.Helper()
+	r, err := l.NewReader(tp, broker.ReaderOptions{Offset: broker.OffsetEarliest, Isolation: broker.ReadUncommitted})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	var out []int64
+	for {
+		recs, err := r.Fetch(bg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(recs) == 0 {
+			return out
+		}
+		for _, rec := range recs {
+			out = append(out, rec.Offset)
+		}
 	}
 }

@@ -18,7 +18,8 @@ type Stats struct {
 	// duration: AppendedRecords/Syncs is the group-commit batching factor.
 	Syncs    int64
 	SyncTime time.Duration
-	// TornTails counts segment tails truncated by recovery;
+	// TornTails counts segment tails truncated by recovery, and segments
+	// found ending short of an empty successor that recovery removed;
 	// RecoveredCommits and RecoveredAborts count transactions recovery
 	// completed or aborted, per partition.
 	TornTails        int64
