@@ -181,11 +181,14 @@ func (s *Session) pushQuery(ctx context.Context, st *ast.QueryStatement, text st
 // long as the push query, and end leaves nothing behind: no topic, no
 // state, no group offsets.
 type pushStages struct {
-	e     *Engine
-	plan  *planner.QueryPlan
-	runs  []*exec.Query
-	once  sync.Once
-	ended chan struct{}
+	e    *Engine
+	plan *planner.QueryPlan
+	runs []*exec.Query
+	// topics are the stage topics this query created, the only ones end
+	// deletes (a name clash, however unlikely, must not delete another's).
+	topics []string
+	once   sync.Once
+	ended  chan struct{}
 }
 
 // startPushStages creates each stage's sink topic, named after the push
@@ -203,6 +206,7 @@ func (e *Engine) startPushStages(ctx context.Context, plan *planner.QueryPlan, p
 			ps.end()
 			return nil, &Error{Code: CodeServerError, Message: fmt.Sprintf("Failed to create internal topic %s: %v", st.Sink.Topic, err), Err: err}
 		}
+		ps.topics = append(ps.topics, st.Sink.Topic)
 		run, err := e.rt.Start(ctx, st)
 		if err != nil {
 			ps.end()
@@ -259,12 +263,14 @@ func (ps *pushStages) end() {
 		if err := exec.DropQueryState(ctx, ps.plan.Spec, e.state, e.log); err != nil {
 			e.logf("engine: push query %s: drop state: %v", ps.plan.Spec.ID, err)
 		}
-		for _, st := range ps.plan.Stages {
-			if err := e.log.DeleteTopic(ctx, st.Sink.Topic); err != nil && !errors.Is(err, broker.ErrUnknownTopic) {
-				e.logf("engine: push query %s: delete %s: %v", ps.plan.Spec.ID, st.Sink.Topic, err)
+		for _, topic := range ps.topics {
+			if err := e.log.DeleteTopic(ctx, topic); err != nil && !errors.Is(err, broker.ErrUnknownTopic) {
+				e.logf("engine: push query %s: delete %s: %v", ps.plan.Spec.ID, topic, err)
 			}
-			if err := e.log.DeleteGroup(ctx, st.ID); err != nil {
-				e.logf("engine: push query %s: delete group %s: %v", ps.plan.Spec.ID, st.ID, err)
+		}
+		for _, r := range ps.runs {
+			if err := e.log.DeleteGroup(ctx, r.ID); err != nil {
+				e.logf("engine: push query %s: delete group %s: %v", ps.plan.Spec.ID, r.ID, err)
 			}
 		}
 	})
