@@ -115,10 +115,20 @@ latency:
 example: build
 	SLUICE=$(CURDIR)/$(BIN) examples/edge/run.sh
 
-# Windowed aggregation: 1M JSON events, 1 s tumbling window, 1,000 device
-# ids, AVG and COUNT, exactly once (SLUICE_AGG_BENCH_EVENTS changes the size).
+# Issue 7's stateful benchmarks, each in its own process (own peak RSS):
+# 1 s tumbling AVG/COUNT over 1M JSON events with 1,000 and 100,000 device
+# ids, Nexmark q5 (hopping COUNT per auction), then the first again under
+# GOMEMLIMIT=150MiB (the edge profile: Go's soft memory limit), and
+# pull-query key lookups on a 100k-key table (engine and REST: qps, p50,
+# p99). Sizes: SLUICE_AGG_BENCH_EVENTS, SLUICE_NEXMARK_BIDS,
+# SLUICE_PULL_BENCH_KEYS. Compare builds with BENCHCOUNT=5 and benchstat.
 bench-agg:
-	$(GO) test -run '^$$' -bench BenchmarkAggregateTumbling -benchtime=1x ./exec
+	$(GO) test -run '^$$' -bench 'BenchmarkAggregateTumbling$$' -benchtime=1x -count $(BENCHCOUNT) ./exec
+	$(GO) test -run '^$$' -bench 'BenchmarkAggregateTumbling100kKeys$$' -benchtime=1x -count $(BENCHCOUNT) ./exec
+	$(GO) test -run '^$$' -bench 'BenchmarkNexmarkQ5Hopping$$' -benchtime=1x -count $(BENCHCOUNT) ./exec
+	GOMEMLIMIT=150MiB $(GO) test -run '^$$' -bench 'BenchmarkAggregateTumbling$$' -benchtime=1x -count $(BENCHCOUNT) ./exec
+	$(GO) test -run '^$$' -bench 'BenchmarkSessionFinal|BenchmarkTableRegroup|BenchmarkTableFilter' -benchtime=1x ./exec
+	$(GO) test -run '^$$' -bench 'BenchmarkPullQueryLatency' -benchtime=10000x ./engine
 
 # Longer exactly-once crash soaks of the stateful operators (bounded):
 # grouped and windowed aggregation, session EMIT FINAL, the regrouping of

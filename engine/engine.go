@@ -34,6 +34,9 @@ type Config struct {
 	// correct, since every store is rebuilt from its changelog topic on
 	// open, but slower to start.
 	StateDir string
+	// StateMemory is the memory budget of the state stores in bytes
+	// (state.Options.MemoryBudget); 0 means the state package's default.
+	StateMemory int64
 	// Functions is the function library; nil means functions.Builtins().
 	// The conformance runner passes a registry with ksqlDB's test UDFs.
 	Functions *functions.Registry
@@ -243,7 +246,7 @@ func (e *Engine) closed() bool { return e.ctx.Err() != nil }
 // openState opens the state DB of the engine's aggregations (see
 // Config.StateDir).
 func openState(cfg Config) (*state.DB, error) {
-	dir, opts := cfg.StateDir, state.Options{}
+	dir, opts := cfg.StateDir, state.Options{MemoryBudget: cfg.StateMemory}
 	if dir == "" && cfg.DataDir != "" && cfg.Log == nil {
 		dir = filepath.Join(cfg.DataDir, "state")
 	}

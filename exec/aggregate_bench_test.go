@@ -38,7 +38,10 @@ import (
 //	               inherit each other's peak)
 //	commits, commit-ms   transactions committed and their mean latency
 //
-// Run with -benchtime=1x; the input sizes are environment variables.
+// Run with -benchtime=1x; the input sizes are environment variables, and
+// SLUICE_STATE_MEMORY sets the state stores' budget in bytes (what `sluice
+// server --memory-limit` gives them: a quarter of the limit; with
+// GOMEMLIMIT set to the limit the run is the flag's configuration).
 
 // BenchmarkAggregateTumbling is
 //
@@ -156,7 +159,7 @@ func runAggBench(b *testing.B, n, parts int, gen func(i int) (key, value []byte,
 	for it := 0; it < b.N; it++ {
 		out := fmt.Sprintf("t%d", it)
 		createTopic(b, l, out, parts, broker.DurabilityFsync)
-		db, err := state.Open(filepath.Join(dir, "state-"+out), state.Options{})
+		db, err := state.Open(filepath.Join(dir, "state-"+out), state.Options{MemoryBudget: envInt("SLUICE_STATE_MEMORY", 0)})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -27,6 +27,7 @@ type headlessOptions struct {
 	files         []string
 	dataDir       string
 	untilCaughtUp bool
+	memory        memoryLimit
 }
 
 func runCommand(args []string, _ io.Reader, stdout, stderr io.Writer) int {
@@ -38,7 +39,7 @@ func runCommand(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: sluice run FILE.sql... [--data-dir DIR] [--until-caught-up]")
+		fmt.Fprintln(stderr, "usage: sluice run FILE.sql... [--data-dir DIR] [--until-caught-up] [--memory-limit SIZE]")
 		fmt.Fprintln(stderr)
 		fmt.Fprintln(stderr, "Executes the files' statements in order and keeps the persistent queries")
 		fmt.Fprintln(stderr, "running until SIGINT or SIGTERM. Run again on the same data directory, it")
@@ -47,14 +48,23 @@ func runCommand(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		fs.PrintDefaults()
 	}
 	until := fs.Bool("until-caught-up", false, "process what the inputs hold at start, commit and exit")
+	var memory memoryLimit
+	fs.Var(&memory, "memory-limit", "soft memory limit of the process (`SIZE`, e.g. 256MiB): Go's GC target, and a quarter of it for the state stores (0: defaults)")
 	// Flags may come after the files (sluice run a.sql --until-caught-up),
-	// which package flag alone does not allow.
+	// which package flag alone does not allow; a flag that takes a value
+	// takes the next argument unless written as --name=value.
 	var flags, files []string
-	for _, a := range args {
-		if strings.HasPrefix(a, "-") && a != "-" {
-			flags = append(flags, a)
-		} else {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if !strings.HasPrefix(a, "-") || a == "-" {
 			files = append(files, a)
+			continue
+		}
+		flags = append(flags, a)
+		name := strings.TrimLeft(a, "-")
+		if f := fs.Lookup(name); f != nil && !isBoolFlag(f) && i+1 < len(args) {
+			i++
+			flags = append(flags, args[i])
 		}
 	}
 	if err := fs.Parse(flags); err != nil {
@@ -70,7 +80,13 @@ func runCommand(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	return runHeadless(ctx, headlessOptions{files: files, dataDir: dir, untilCaughtUp: *until}, stdout, stderr)
+	return runHeadless(ctx, headlessOptions{files: files, dataDir: dir, untilCaughtUp: *until, memory: memory}, stdout, stderr)
+}
+
+// isBoolFlag reports whether f takes no value (-name alone sets it).
+func isBoolFlag(f *flag.Flag) bool {
+	b, ok := f.Value.(interface{ IsBoolFlag() bool })
+	return ok && b.IsBoolFlag()
 }
 
 // runHeadless runs the files on an engine over dataDir. Without
@@ -91,9 +107,10 @@ func runHeadless(ctx context.Context, o headlessOptions, stdout, stderr io.Write
 		}
 	}
 	e, err := engine.Open(ctx, engine.Config{
-		DataDir:    o.dataDir,
-		ClientSide: true,
-		Logf:       func(format string, args ...any) { fmt.Fprintf(stderr, format+"\n", args...) },
+		DataDir:     o.dataDir,
+		StateMemory: o.memory.apply(),
+		ClientSide:  true,
+		Logf:        func(format string, args ...any) { fmt.Fprintf(stderr, format+"\n", args...) },
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "sluice run: %v\n", err)

@@ -30,6 +30,7 @@ type serverOptions struct {
 	dataDir         string
 	opts            server.Options
 	shutdownTimeout time.Duration
+	memory          memoryLimit
 	// ready, when set, receives the bound address once the server
 	// accepts connections (tests listen on port 0).
 	ready func(addr string)
@@ -60,6 +61,7 @@ func serverCommand(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	fs.DurationVar(&o.opts.WriteTimeout, "write-timeout", time.Minute, "end a stream whose client stops reading this long")
 	fs.DurationVar(&o.opts.StreamIdleTimeout, "stream-idle-timeout", 5*time.Minute, "end an /inserts-stream silent this long")
 	fs.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 30*time.Second, "how long shutdown waits for in-flight requests")
+	fs.Var(&o.memory, "memory-limit", "soft memory limit of the process (`SIZE`, e.g. 256MiB): Go's GC target, and a quarter of it for the state stores (0: defaults)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -79,7 +81,7 @@ func serverCommand(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 // server down (in-flight requests finish, push queries end) before closing
 // the engine (persistent queries commit).
 func runServer(ctx context.Context, o serverOptions, stdout, stderr io.Writer) int {
-	eng, err := engine.Open(ctx, engine.Config{DataDir: o.dataDir,
+	eng, err := engine.Open(ctx, engine.Config{DataDir: o.dataDir, StateMemory: o.memory.apply(),
 		Logf: func(format string, args ...any) { fmt.Fprintf(stderr, format+"\n", args...) }})
 	if err != nil {
 		fmt.Fprintf(stderr, "sluice server: %v\n", err)
