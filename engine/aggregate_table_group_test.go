@@ -204,9 +204,21 @@ func TestTableGroupByChanges(t *testing.T) {
 	if _, err := env.log.DescribeTopic(env.ctx, rows); err != nil {
 		t.Fatalf("changelog of the current rows: %v", err)
 	}
+	groups := []string{"CTAS_BY_REGION_0", "CTAS_BY_REGION_0_REPARTITION"}
+	for _, g := range groups {
+		if offs, err := env.log.CommittedOffsets(env.ctx, g); err != nil || len(offs) == 0 {
+			t.Fatalf("consumer group %s before TERMINATE: %v %v", g, offs, err)
+		}
+	}
 	mustExec(t, env, "TERMINATE CTAS_BY_REGION_0;")
 	if _, err := env.log.DescribeTopic(env.ctx, rows); !errors.Is(err, broker.ErrUnknownTopic) {
 		t.Fatalf("changelog of the current rows after TERMINATE: %v", err)
+	}
+	// The query's and the stage's consumer groups are gone too.
+	for _, g := range groups {
+		if offs, err := env.log.CommittedOffsets(env.ctx, g); err != nil || len(offs) != 0 {
+			t.Fatalf("consumer group %s after TERMINATE: %v %v", g, offs, err)
+		}
 	}
 }
 

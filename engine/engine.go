@@ -7,6 +7,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -183,11 +184,50 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 		Logf:           e.logf,
 		State:          e.state,
 	})
+	if e.ownsLog {
+		e.sweepTransientTopics(ctx)
+	}
 	if err := e.replay(ctx); err != nil {
 		e.stopQueries()
 		return fail(err)
 	}
 	return e, nil
+}
+
+// sweepTransientTopics deletes the internal topics, and the consumer
+// groups, of push queries that a killed process left behind (a push query
+// that regroups has a repartition stage; it deletes both when it ends,
+// unless the process dies first). No push query outlives its process, so
+// on a log this engine owns alone (the data-dir lock) every such topic is
+// garbage. On a shared log (Config.Log) other engines' push queries may be
+// running, so nothing is swept there.
+func (e *Engine) sweepTransientTopics(ctx context.Context) {
+	topics, err := e.log.ListTopics(ctx)
+	if err != nil {
+		e.logf("engine: sweep transient topics: %v", err)
+		return
+	}
+	for _, t := range topics {
+		rest, ok := strings.CutPrefix(t, "_confluent-ksql-")
+		if !ok {
+			continue
+		}
+		_, id, ok := strings.Cut(rest, "query_transient_")
+		if !ok {
+			continue
+		}
+		id, _, _ = strings.Cut(id, "-")
+		if err := e.log.DeleteTopic(ctx, t); err != nil && !errors.Is(err, broker.ErrUnknownTopic) {
+			e.logf("engine: sweep transient topic %s: %v", t, err)
+			continue
+		}
+		for _, g := range []string{"transient_" + id, "transient_" + id + "_REPARTITION"} {
+			if err := e.log.DeleteGroup(ctx, g); err != nil {
+				e.logf("engine: sweep consumer group %s: %v", g, err)
+			}
+		}
+		e.logf("engine: deleted %s, left by a push query of a process that stopped without cleaning up", t)
+	}
 }
 
 // Log returns the log the engine runs on, for tools (the conformance

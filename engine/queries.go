@@ -458,9 +458,19 @@ func (e *Engine) dropQueryState(ctx context.Context, q *Query) {
 	if err := exec.DropQueryState(ctx, q.Plan.Spec, e.state, e.log); err != nil {
 		e.logf("engine: terminate %s: drop state: %v", q.ID, err)
 	}
+	// The consumer groups go too (the query's, and its stages'): a
+	// terminated query's id is never reused, so its offsets would only
+	// grow the offsets topic.
+	groups := []string{q.Plan.Spec.ID}
 	for _, st := range q.Plan.Stages {
 		if err := e.log.DeleteTopic(ctx, st.Sink.Topic); err != nil && !errors.Is(err, broker.ErrUnknownTopic) {
 			e.logf("engine: terminate %s: delete %s: %v", q.ID, st.Sink.Topic, err)
+		}
+		groups = append(groups, st.ID)
+	}
+	for _, g := range groups {
+		if err := e.log.DeleteGroup(ctx, g); err != nil {
+			e.logf("engine: terminate %s: delete consumer group %s: %v", q.ID, g, err)
 		}
 	}
 }
