@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/sluicedb/sluice/conformance/corpustest"
+	"github.com/sluicedb/sluice/internal/golden"
 )
 
 const (
@@ -42,7 +43,7 @@ type counts struct {
 func TestCorpus(t *testing.T) {
 	root := corpustest.Dir(t)
 	var base baseline
-	if !*rewrite {
+	if !golden.Rewriting() {
 		raw, err := os.ReadFile(baselinePath)
 		if err != nil {
 			t.Fatalf("%v (run with -rewrite to record one)", err)
@@ -76,7 +77,7 @@ func TestCorpus(t *testing.T) {
 				t.Errorf("harness could not run %s: %s", r.Name, r.Reason)
 			}
 		}
-		if *rewrite {
+		if golden.Rewriting() {
 			continue
 		}
 		want, ok := base[dir]
@@ -97,7 +98,7 @@ func TestCorpus(t *testing.T) {
 			t.Logf("%s: %d more tests pass than the baseline: raise it with -rewrite", dir, s.Passed-want.Passed)
 		}
 	}
-	if !*rewrite {
+	if !golden.Rewriting() {
 		return
 	}
 	b, err := json.MarshalIndent(got, "", "  ")

@@ -1,19 +1,16 @@
 package conformance
 
 import (
-	"bytes"
 	"context"
-	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
-)
 
-var rewrite = flag.Bool("rewrite", false, "rewrite golden files, the corpus baseline and docs/conformance.md")
+	"github.com/sluicedb/sluice/internal/golden"
+)
 
 // goldenLine is a result's line without what varies between runs (a
 // panic's stack).
@@ -27,19 +24,7 @@ func goldenLine(r *Result) string {
 
 func checkGolden(t *testing.T, path string, got []byte) {
 	t.Helper()
-	if *rewrite {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -rewrite to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs (run with -rewrite and review the diff):\n--- got\n%s\n--- want\n%s", path, got, want)
-	}
+	golden.Check(t, path, string(got))
 }
 
 // TestRunFake runs the runner's own cases against the fake engine and

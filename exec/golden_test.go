@@ -2,35 +2,19 @@ package exec
 
 import (
 	"context"
-	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/sluicedb/sluice/broker"
+	"github.com/sluicedb/sluice/internal/golden"
 )
-
-var rewrite = flag.Bool("rewrite", false, "rewrite the golden files under testdata/exec")
 
 // checkGolden compares got with testdata/exec/name, or rewrites it.
 func checkGolden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("..", "testdata", "exec", name)
-	if *rewrite {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -rewrite to create it)", err)
-	}
-	if string(want) != got {
-		t.Errorf("%s differs (run with -rewrite and review the diff):\n got:\n%s\nwant:\n%s", path, got, want)
-	}
+	golden.Check(t, filepath.Join("..", "testdata", "exec", name), got)
 }
 
 // TestHotPipelineGolden pins the exact records the hot query writes for a

@@ -3,19 +3,16 @@ package state
 import (
 	"bytes"
 	"cmp"
-	"flag"
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/sluicedb/sluice/broker"
+	"github.com/sluicedb/sluice/internal/golden"
 )
-
-var rewrite = flag.Bool("rewrite", false, "rewrite the golden files under testdata/state")
 
 // TestKeyEncodingGolden pins the on-disk key encodings: changing them
 // breaks existing state directories, so the diff must be deliberate.
@@ -34,18 +31,7 @@ func TestKeyEncodingGolden(t *testing.T) {
 	}
 	got := b.String()
 	path := filepath.Join("..", "testdata", "state", "keys.golden")
-	if *rewrite {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -rewrite to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("key encodings changed (run with -rewrite if deliberate):\n got:\n%s\nwant:\n%s", got, want)
-	}
+	golden.Check(t, path, got)
 }
 
 func TestDecodeEscapedErrors(t *testing.T) {

@@ -13,6 +13,8 @@ import (
 	"testing"
 
 	"github.com/cockroachdb/pebble/v2/vfs"
+
+	"github.com/sluicedb/sluice/internal/golden"
 )
 
 // TestScripts runs the command scripts in testdata/state/*.txt. Each block
@@ -45,7 +47,7 @@ func TestScripts(t *testing.T) {
 				s.open()
 				got := runScript(t, s, file)
 				s.db.Close()
-				if *rewrite && cfg.name == "cache" {
+				if golden.Rewriting() && cfg.name == "cache" {
 					if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
 						t.Fatal(err)
 					}
