@@ -3,7 +3,6 @@ package engine
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -15,9 +14,8 @@ import (
 	"github.com/sluicedb/sluice/broker"
 	"github.com/sluicedb/sluice/commitlog"
 	"github.com/sluicedb/sluice/commitlog/vfs"
+	"github.com/sluicedb/sluice/internal/golden"
 )
-
-var rewrite = flag.Bool("rewrite", false, "rewrite the golden files under testdata/engine")
 
 // The script tests are data: each file under testdata/engine is a sequence
 // of blocks, an input (SQL, or a !directive) and the expected output after
@@ -49,12 +47,17 @@ func TestScripts(t *testing.T) {
 
 type scriptBlock struct {
 	input, want string
+	// prefix is the comment and blank lines before the block, kept
+	// verbatim when the file is rewritten.
+	prefix []string
 }
 
 func parseScriptFile(t *testing.T, data string) (blocks []scriptBlock) {
-	lines := strings.Split(data, "\n")
+	lines := strings.Split(strings.TrimSuffix(data, "\n"), "\n")
+	var prefix []string
 	for i := 0; i < len(lines); {
 		if strings.TrimSpace(lines[i]) == "" || strings.HasPrefix(lines[i], "#") {
+			prefix = append(prefix, lines[i])
 			i++
 			continue
 		}
@@ -72,7 +75,8 @@ func parseScriptFile(t *testing.T, data string) (blocks []scriptBlock) {
 			out = append(out, lines[i])
 			i++
 		}
-		blocks = append(blocks, scriptBlock{input: strings.Join(in, "\n"), want: strings.Join(out, "\n")})
+		blocks = append(blocks, scriptBlock{input: strings.Join(in, "\n"), want: strings.Join(out, "\n"), prefix: prefix})
+		prefix = nil
 	}
 	return blocks
 }
@@ -308,24 +312,20 @@ func runScriptFile(t *testing.T, path string) {
 	// client-side statements (RUN SCRIPT) allowed.
 	env := newTestEnv(t, Config{ClientSide: strings.HasPrefix(filepath.Base(path), "client_")})
 	var b strings.Builder
-	// Keep the file's leading comment when rewriting.
-	for _, l := range strings.Split(string(data), "\n") {
-		if !strings.HasPrefix(l, "#") {
-			break
-		}
-		b.WriteString(l + "\n")
-	}
 	failed := false
 	for _, bl := range blocks {
 		got := env.run(bl.input)
-		if got != bl.want && !*rewrite {
+		if got != bl.want && !golden.Rewriting() {
 			t.Errorf("%s:\n%s\n---- got:\n%s\n---- want:\n%s", filepath.Base(path), bl.input, got, bl.want)
 			failed = true
 		}
-		fmt.Fprintf(&b, "\n%s\n----\n%s\n", bl.input, got)
+		for _, l := range bl.prefix {
+			b.WriteString(l + "\n")
+		}
+		fmt.Fprintf(&b, "%s\n----\n%s\n", bl.input, got)
 	}
-	if *rewrite {
-		if err := os.WriteFile(path, []byte(strings.TrimLeft(b.String(), "\n")), 0o644); err != nil {
+	if golden.Rewriting() {
+		if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}

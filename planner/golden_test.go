@@ -1,7 +1,6 @@
 package planner
 
 import (
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,11 +10,10 @@ import (
 	"testing"
 
 	"github.com/sluicedb/sluice/ast"
+	"github.com/sluicedb/sluice/internal/golden"
 	"github.com/sluicedb/sluice/parser"
 	"github.com/sluicedb/sluice/types"
 )
-
-var rewrite = flag.Bool("rewrite", false, "rewrite the golden files under testdata/planner with the current output")
 
 // memCatalog is the map-backed Catalog the tests plan against.
 type memCatalog struct {
@@ -253,7 +251,7 @@ func TestGolden(t *testing.T) {
 			for i := range cases {
 				got := strings.TrimRight(g.run(cases[i].sql), "\n")
 				if got != cases[i].want {
-					if *rewrite {
+					if golden.Rewriting() {
 						cases[i].want, changed = got, true
 						continue
 					}
