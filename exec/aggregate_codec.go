@@ -84,7 +84,10 @@ func decodeKeyValues(b []byte, dst []any) ([]any, error) {
 	return dst, nil
 }
 
-// decodeKeyValue reads one value appendKeyValue wrote and returns the rest.
+// decodeKeyValue reads one value appendKeyValue wrote and returns the
+// rest. Only appendKeyValue's own output decodes (no padded lengths, no
+// non-canonical decimal text, booleans 0 or 1), so decoding and
+// re-encoding give back the same bytes.
 func decodeKeyValue(b []byte) (any, []byte, error) {
 	if len(b) == 0 {
 		return nil, nil, errKeyEncoding
@@ -98,7 +101,7 @@ func decodeKeyValue(b []byte) (any, []byte, error) {
 		return b[:n], b[n:], nil
 	}
 	text := func(b []byte) (string, []byte, error) {
-		n, k := binary.Uvarint(b)
+		n, k := keyUvarint(b)
 		if k <= 0 || uint64(len(b)-k) < n {
 			return "", nil, errKeyEncoding
 		}
@@ -143,10 +146,13 @@ func decodeKeyValue(b []byte) (any, []byte, error) {
 		if err != nil {
 			return nil, nil, err
 		}
+		if v[0] > 1 {
+			return nil, nil, errKeyEncoding
+		}
 		return v[0] == 1, rest, nil
 	case 'x':
 		scale, k := binary.Varint(b)
-		if k <= 0 {
+		if k <= 0 || (k > 1 && b[k-1] == 0) || scale != int64(int32(scale)) {
 			return nil, nil, errKeyEncoding
 		}
 		s, rest, err := text(b[k:])
@@ -154,12 +160,12 @@ func decodeKeyValue(b []byte) (any, []byte, error) {
 			return nil, nil, err
 		}
 		unscaled, ok := new(big.Int).SetString(s, 10)
-		if !ok {
+		if !ok || unscaled.String() != s {
 			return nil, nil, errKeyEncoding
 		}
 		return types.Decimal{Unscaled: unscaled, Scale: int32(scale)}, rest, nil
 	case 'a', 'm':
-		n, k := binary.Uvarint(b)
+		n, k := keyUvarint(b)
 		if k <= 0 || n > uint64(len(b)) {
 			return nil, nil, errKeyEncoding
 		}
@@ -190,6 +196,18 @@ func decodeKeyValue(b []byte) (any, []byte, error) {
 		return m, b, nil
 	}
 	return nil, nil, errKeyEncoding
+}
+
+// keyUvarint reads a uvarint as binary.Uvarint does but rejects the
+// padded forms (a last byte of zero) appendKeyValue never writes: a key
+// decodes only from its own encoding, so two stored keys never stand for
+// one group.
+func keyUvarint(b []byte) (uint64, int) {
+	n, k := binary.Uvarint(b)
+	if k > 1 && b[k-1] == 0 {
+		return 0, 0
+	}
+	return n, k
 }
 
 // encodeAggValue lays out a group's stored value: whether the group has a
