@@ -18,10 +18,10 @@ import (
 // Locking. mu guards the segment list, offset assignment, the metadata of
 // every segment, and producer and transaction state; it is held only for
 // in-memory work (plus the rare creation of a segment file by retention),
-// never across a write or a sync. The first appender to find no write in progress
-// becomes the group-commit leader: it writes and syncs everything encoded so
-// far, on behalf of every appender that arrives meanwhile, and wakes them
-// all at once. syncMu serialises the leader's file I/O with the lazy-policy
+// never across a write or a sync. The first appender to find no write in
+// progress becomes the group-commit leader: it writes and syncs everything
+// encoded so far, on behalf of every appender that arrives meanwhile, and
+// wakes them all at once. syncMu serialises the leader's file I/O with the lazy-policy
 // syncer, retention, compaction and close. Lock order: syncMu before mu.
 //
 // Write order. The bytes of a partition reach the files in offset order,
