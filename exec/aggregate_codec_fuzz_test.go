@@ -315,4 +315,3 @@ func FuzzAggregateValue(f *testing.F) {
 		}
 	})
 }
-
