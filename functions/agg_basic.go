@@ -114,12 +114,21 @@ func (a *sumAcc) each(args []any, f func(any) error) error {
 	return nil
 }
 
+// set keeps a new sum, or the old one when the arithmetic failed (an
+// overflow): the row is reported and skipped, the group's sum stays.
+func (a *sumAcc) set(sum any, err error) error {
+	if err == nil {
+		a.sum = sum
+	}
+	return err
+}
+
 func (a *sumAcc) Add(args []any) error {
-	return a.each(args, func(v any) (err error) { a.sum, err = a.ops.add(a.sum, v); return })
+	return a.each(args, func(v any) error { return a.set(a.ops.add(a.sum, v)) })
 }
 
 func (a *sumAcc) Undo(args []any) error {
-	return a.each(args, func(v any) (err error) { a.sum, err = a.ops.sub(a.sum, v); return })
+	return a.each(args, func(v any) error { return a.set(a.ops.sub(a.sum, v)) })
 }
 
 func (a *sumAcc) Merge(o Accumulator) error {
@@ -127,8 +136,7 @@ func (a *sumAcc) Merge(o Accumulator) error {
 	if err != nil {
 		return err
 	}
-	a.sum, err = a.ops.add(a.sum, b.sum)
-	return err
+	return a.set(a.ops.add(a.sum, b.sum))
 }
 
 func (a *sumAcc) Result() (any, error)           { return a.sum, nil }
