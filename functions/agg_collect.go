@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"math"
 	"math/bits"
+	"slices"
 	"sort"
 	"sync/atomic"
 	"time"
@@ -320,8 +321,15 @@ func (a *countDistinctAcc) MarshalBinary() ([]byte, error) {
 	if a.regs != nil {
 		return append([]byte{1}, a.regs...), nil
 	}
-	out := []byte{0}
+	// Sorted, so that one set always has one encoding (map order is
+	// random): equal states write equal changelog records.
+	hashes := make([]uint64, 0, len(a.exact))
 	for h := range a.exact {
+		hashes = append(hashes, h)
+	}
+	slices.Sort(hashes)
+	out := make([]byte, 1, 1+8*len(hashes))
+	for _, h := range hashes {
 		out = binary.BigEndian.AppendUint64(out, h)
 	}
 	return out, nil
