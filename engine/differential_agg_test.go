@@ -23,7 +23,7 @@ import (
 // and SLUICE_DIFF_SEED the seed; a failure prints the seed, the case's
 // SQL, its input and the first differing row.
 func TestDifferentialAggregate(t *testing.T) {
-	cases := 40
+	cases := 1500
 	if s := os.Getenv("SLUICE_DIFF_CASES"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil {
@@ -41,17 +41,39 @@ func TestDifferentialAggregate(t *testing.T) {
 	}
 	t.Logf("SLUICE_DIFF_SEED=%d SLUICE_DIFF_CASES=%d", seed, cases)
 	start := time.Now()
+	kinds := map[string]int{}
+	rows := 0
 	for i := 0; i < cases; i++ {
 		// Each case has its own seed, so one failing case reproduces alone
 		// with SLUICE_DIFF_SEED=<case seed> SLUICE_DIFF_CASES=1.
 		caseSeed := seed + uint64(i)
 		c := genDiffCase(rand.New(rand.NewPCG(caseSeed, caseSeed^0x9e3779b97f4a7c15)))
+		kinds[c.kind()]++
+		rows += len(c.model())
 		if msg := runDiffCase(t, c); msg != "" {
 			t.Fatalf("case %d (SLUICE_DIFF_SEED=%d SLUICE_DIFF_CASES=1): %s\n%s\n%s\ninput (%d partitions):\n%s",
 				i, caseSeed, msg, c.sourceSQL(), c.querySQL(), c.partitions, c.describeInput())
 		}
 	}
-	t.Logf("%d cases in %v", cases, time.Since(start).Round(time.Millisecond))
+	t.Logf("%d cases in %v, %d final rows compared; cases by kind: %v", cases, time.Since(start).Round(time.Millisecond), rows, kinds)
+}
+
+// kind classifies a case for the coverage summary.
+func (c *diffCase) kind() string {
+	k := "stream"
+	if c.table {
+		k = "table"
+	}
+	if c.window != "" {
+		k += "/" + strings.ToLower(c.window)
+		if c.final {
+			k += "/final"
+		}
+	}
+	if c.repartitions() {
+		k += "/regroup"
+	}
+	return k
 }
 
 // runDiffCase runs c in a fresh engine and returns the first difference
