@@ -23,7 +23,7 @@ import (
 // and SLUICE_DIFF_SEED the seed; a failure prints the seed, the case's
 // SQL, its input and the first differing row.
 func TestDifferentialAggregate(t *testing.T) {
-	cases := 1500
+	cases := 700
 	if s := os.Getenv("SLUICE_DIFF_CASES"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil {
@@ -51,8 +51,8 @@ func TestDifferentialAggregate(t *testing.T) {
 		kinds[c.kind()]++
 		rows += len(c.model())
 		if msg := runDiffCase(t, c); msg != "" {
-			t.Fatalf("case %d (SLUICE_DIFF_SEED=%d SLUICE_DIFF_CASES=1): %s\n%s\n%s\ninput (%d partitions):\n%s",
-				i, caseSeed, msg, c.sourceSQL(), c.querySQL(), c.partitions, c.describeInput())
+			t.Fatalf("case %d (SLUICE_DIFF_SEED=%d SLUICE_DIFF_CASES=1): %s\n%s\n%s\ninput (%d partitions, restart after %d records, state dir %v):\n%s",
+				i, caseSeed, msg, c.sourceSQL(), c.querySQL(), c.partitions, c.restartAt, c.stateDir, c.describeInput())
 		}
 	}
 	t.Logf("%d cases in %v, %d final rows compared; cases by kind: %v", cases, time.Since(start).Round(time.Millisecond), rows, kinds)
@@ -79,21 +79,39 @@ func (c *diffCase) kind() string {
 // runDiffCase runs c in a fresh engine and returns the first difference
 // from the model, or "".
 func runDiffCase(t *testing.T, c *diffCase) string {
-	env := newTestEnv(t, Config{})
+	cfg := Config{}
+	if c.stateDir {
+		cfg.StateDir = t.TempDir()
+	}
+	env := newTestEnv(t, cfg)
 	defer func() {
 		env.e.Close()
 		env.e = nil
 	}()
 	mustExec(t, env, "SET 'auto.offset.reset' = 'earliest';")
 	mustExec(t, env, c.sourceSQL())
-	for _, r := range c.records {
-		rec := broker.Record{Key: r.keyBytes(), Value: r.valueBytes(), Timestamp: r.ts}
-		if _, err := env.log.Append(env.ctx, broker.TopicPartition{Topic: "src", Partition: r.part}, []broker.Record{rec}); err != nil {
-			t.Fatal(err)
+	produce := func(recs []diffRecord) {
+		for _, r := range recs {
+			rec := broker.Record{Key: r.keyBytes(), Value: r.valueBytes(), Timestamp: r.ts}
+			if _, err := env.log.Append(env.ctx, broker.TopicPartition{Topic: "src", Partition: r.part}, []broker.Record{rec}); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
+	first := c.records
+	if c.restartAt > 0 {
+		first = c.records[:c.restartAt]
+	}
+	produce(first)
 	if _, err := env.s.Execute(env.ctx, c.querySQL()); err != nil {
 		return fmt.Sprintf("query refused: %v", err)
+	}
+	if c.restartAt > 0 {
+		if err := env.e.WaitCaughtUp(env.ctx); err != nil {
+			t.Fatal(err)
+		}
+		env.restart()
+		produce(c.records[c.restartAt:])
 	}
 	if err := env.e.WaitCaughtUp(env.ctx); err != nil {
 		t.Fatal(err)

@@ -8,7 +8,8 @@ import (
 
 // diffRecord is one input record of a differential case. Nil pointers are
 // SQL NULLs; a nil key is a record without key. A tombstone (tables) has no
-// value; a malformed record carries bytes no JSON decoder accepts.
+// value; a malformed record carries a value, or with badKey a key, that no
+// JSON decoder accepts: the record is dropped whole.
 type diffRecord struct {
 	part      int32
 	key       *string
@@ -16,6 +17,7 @@ type diffRecord struct {
 	h, v      *int64
 	tombstone bool
 	malformed bool
+	badKey    bool
 	ts        int64
 }
 
@@ -39,6 +41,8 @@ type diffCase struct {
 	advance    int64  // HOPPING only (ms)
 	grace      int64  // ms (RETENTION is 2 days: no window expires)
 	final      bool   // EMIT FINAL
+	restartAt  int    // > 0: the engine restarts after this many records
+	stateDir   bool   // the restart keeps a state directory (else rebuilt from changelogs)
 }
 
 // repartitions says whether the rows reach the aggregate through a
@@ -117,6 +121,10 @@ func genDiffCase(rng *rand.Rand) *diffCase {
 		c.final = rng.IntN(2) == 0
 	}
 	c.records = genDiffRecords(rng, c)
+	if rng.IntN(12) == 0 { // a restart costs as much as ten cases
+		c.restartAt = 1 + rng.IntN(len(c.records))
+		c.stateDir = rng.IntN(2) == 0
+	}
 	return c
 }
 
@@ -152,6 +160,9 @@ func genDiffRecords(rng *rand.Rand, c *diffCase) []diffRecord {
 		switch p := rng.IntN(100); {
 		case p < 4:
 			r.malformed = true
+		case p < 6 && r.key != nil:
+			r.malformed, r.badKey = true, true
+			r.g, r.h, r.v = diffStr(rng, 0, "a"), diffInt(rng, 0, 0, 4), diffInt(rng, 0, 0, 6)
 		case c.table && p < 20:
 			r.tombstone = true
 		default:
@@ -171,8 +182,11 @@ func genDiffRecords(rng *rand.Rand, c *diffCase) []diffRecord {
 
 // keyBytes is the record key as the JSON key format writes a STRING.
 func (r *diffRecord) keyBytes() []byte {
-	if r.key == nil {
+	switch {
+	case r.key == nil:
 		return nil
+	case r.badKey:
+		return []byte(*r.key) // a bare word is no JSON
 	}
 	return []byte(fmt.Sprintf("%q", *r.key))
 }
@@ -182,7 +196,7 @@ func (r *diffRecord) valueBytes() []byte {
 	switch {
 	case r.tombstone:
 		return nil
-	case r.malformed:
+	case r.malformed && !r.badKey:
 		return []byte(`{"G": "a", "V": `)
 	}
 	js := func(p any) string {
