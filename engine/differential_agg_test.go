@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -40,13 +41,20 @@ func TestDifferentialAggregate(t *testing.T) {
 		seed = n
 	}
 	t.Logf("SLUICE_DIFF_SEED=%d SLUICE_DIFF_CASES=%d", seed, cases)
+	// Each case has its own seed, so one failing case reproduces alone
+	// with SLUICE_DIFF_SEED=<case seed> SLUICE_DIFF_CASES=1. The seeds of
+	// testdata/engine/differential/seeds.txt run first.
+	var seeds []uint64
+	if os.Getenv("SLUICE_DIFF_SEED") == "" {
+		seeds = regressionSeeds(t)
+	}
+	for i := 0; i < cases; i++ {
+		seeds = append(seeds, seed+uint64(i))
+	}
 	start := time.Now()
 	kinds := map[string]int{}
 	rows := 0
-	for i := 0; i < cases; i++ {
-		// Each case has its own seed, so one failing case reproduces alone
-		// with SLUICE_DIFF_SEED=<case seed> SLUICE_DIFF_CASES=1.
-		caseSeed := seed + uint64(i)
+	for i, caseSeed := range seeds {
 		c := genDiffCase(rand.New(rand.NewPCG(caseSeed, caseSeed^0x9e3779b97f4a7c15)))
 		kinds[c.kind()]++
 		rows += len(c.model())
@@ -55,7 +63,30 @@ func TestDifferentialAggregate(t *testing.T) {
 				i, caseSeed, msg, c.sourceSQL(), c.querySQL(), c.partitions, c.restartAt, c.stateDir, c.describeInput())
 		}
 	}
-	t.Logf("%d cases in %v, %d final rows compared; cases by kind: %v", cases, time.Since(start).Round(time.Millisecond), rows, kinds)
+	t.Logf("%d cases in %v, %d final rows compared; cases by kind: %v", len(seeds), time.Since(start).Round(time.Millisecond), rows, kinds)
+}
+
+// regressionSeeds reads the case seeds that once told the model's rules
+// apart (testdata/engine/differential/seeds.txt: a seed per line, # starts
+// a comment).
+func regressionSeeds(t *testing.T) []uint64 {
+	b, err := os.ReadFile(filepath.Join("..", "testdata", "engine", "differential", "seeds.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []uint64
+	for _, line := range strings.Split(string(b), "\n") {
+		line, _, _ = strings.Cut(line, "#")
+		if line = strings.TrimSpace(line); line == "" {
+			continue
+		}
+		n, err := strconv.ParseUint(line, 10, 64)
+		if err != nil {
+			t.Fatalf("seeds.txt: %q: %v", line, err)
+		}
+		out = append(out, n)
+	}
+	return out
 }
 
 // kind classifies a case for the coverage summary.
