@@ -171,19 +171,23 @@ func runDiffCase(t *testing.T, c *diffCase) string {
 	if d := diffTables("SELECT * FROM out", rows, want); d != "" {
 		return d
 	}
-	where, match := c.lookup()
-	sql := "SELECT * FROM out WHERE " + where + ";"
-	rows, err = c.pull(env, sql)
-	if err != nil {
-		return err.Error()
-	}
-	sub := map[string]string{}
-	for id, v := range want {
-		if match(id) {
-			sub[id] = v
+	for _, q := range c.lookups() {
+		sql := "SELECT * FROM out WHERE " + q.where + ";"
+		rows, err = c.pull(env, sql)
+		if err != nil {
+			return err.Error()
+		}
+		sub := map[string]string{}
+		for id, v := range want {
+			if q.match(id) {
+				sub[id] = v
+			}
+		}
+		if d := diffTables(sql, rows, sub); d != "" {
+			return d
 		}
 	}
-	return diffTables(sql, rows, sub)
+	return ""
 }
 
 // canonAny renders a decoded JSON value or a pull-query value the same way.
@@ -312,33 +316,59 @@ func (c *diffCase) pull(env *testEnv, sql string) (map[string]string, error) {
 	return out, nil
 }
 
-// lookup is a key condition for a pull query and the model rows it selects.
-func (c *diffCase) lookup() (string, func(id string) bool) {
-	var conds, parts []string
-	for i, g := range c.groupBy {
+// diffLookup is a pull query's WHERE and the model rows it selects.
+type diffLookup struct {
+	where string
+	match func(id string) bool
+}
+
+// lookups are the key conditions the pull queries try: one key (every key
+// column equal), two keys with IN when the key is one column, and on
+// windowed tables a key with a lower WINDOWSTART bound.
+func (c *diffCase) lookups() []diffLookup {
+	lit := func(g string, i int) (sql, canon string) {
 		switch g {
 		case "K":
 			k := []string{"k0", "k1", "k2", "k3"}[i%4]
-			conds = append(conds, "K = '"+k+"'")
-			parts = append(parts, strconv.Quote(k))
+			return "'" + k + "'", strconv.Quote(k)
 		case "G":
-			conds = append(conds, "G = 'a'")
-			parts = append(parts, strconv.Quote("a"))
-		case "H":
-			conds = append(conds, "H = 1")
-			parts = append(parts, "1")
-		case "HM":
-			conds = append(conds, "HM = 1")
-			parts = append(parts, "1")
+			k := []string{"a", "b"}[i%2]
+			return "'" + k + "'", strconv.Quote(k)
 		}
+		return strconv.Itoa(1 + i%2), strconv.Itoa(1 + i%2)
 	}
-	key := strings.Join(parts, "|")
-	return strings.Join(conds, " AND "), func(id string) bool {
+	keyOf := func(id string) string {
 		if i := strings.LastIndex(id, "@"); i >= 0 && c.window != "" {
-			id = id[:i]
+			return id[:i]
 		}
-		return id == key
+		return id
 	}
+	var conds, parts []string
+	for i, g := range c.groupBy {
+		sql, canon := lit(g, i)
+		conds = append(conds, keyColumn(g)+" = "+sql)
+		parts = append(parts, canon)
+	}
+	one := strings.Join(parts, "|")
+	out := []diffLookup{{strings.Join(conds, " AND "), func(id string) bool { return keyOf(id) == one }}}
+	if len(c.groupBy) == 1 {
+		g := c.groupBy[0]
+		s0, c0 := lit(g, 0)
+		s1, c1 := lit(g, 1)
+		out = append(out, diffLookup{fmt.Sprintf("%s IN (%s, %s)", keyColumn(g), s0, s1), func(id string) bool {
+			k := keyOf(id)
+			return k == c0 || k == c1
+		}})
+	}
+	if c.window != "" && len(c.records) > 0 {
+		bound := c.records[len(c.records)/2].ts
+		out = append(out, diffLookup{fmt.Sprintf("%s AND WINDOWSTART >= %d", strings.Join(conds, " AND "), bound), func(id string) bool {
+			i := strings.LastIndex(id, "@")
+			start, _ := strconv.ParseInt(id[i+1:strings.LastIndex(id, "-")], 10, 64)
+			return id[:i] == one && start >= bound
+		}})
+	}
+	return out
 }
 
 // diffTables describes the first row where got and want differ.
