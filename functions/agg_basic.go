@@ -3,6 +3,7 @@ package functions
 import (
 	"fmt"
 	"math"
+	"reflect"
 
 	"github.com/sluicedb/sluice/types"
 )
@@ -145,6 +146,12 @@ func (a *sumAcc) UnmarshalBinary(b []byte) error {
 	vs, err := decodeValues(b, 1)
 	if err != nil {
 		return err
+	}
+	// The sum has the Go type of the call's result (never NULL): a state
+	// of another type (a record of another build or query) would make the
+	// next add fail its type assertion.
+	if reflect.TypeOf(vs[0]) != reflect.TypeOf(a.ops.zero) {
+		return errCorruptState
 	}
 	a.sum = vs[0]
 	return nil
