@@ -42,6 +42,7 @@ type diffCase struct {
 	grace      int64  // ms (RETENTION is 2 days: no window expires)
 	noGrace    bool   // no GRACE PERIOD clause: grace holds ksqlDB's default
 	final      bool   // EMIT FINAL
+	push       bool   // the query also runs as a push query (not windowed)
 	restartAt  int    // > 0: the engine restarts after this many records
 	stateDir   bool   // the restart keeps a state directory (else rebuilt from changelogs)
 }
@@ -132,6 +133,7 @@ func genDiffCase(rng *rand.Rand) *diffCase {
 		}
 	}
 	c.records = genDiffRecords(rng, c)
+	c.push = c.window == "" && rng.IntN(6) == 0
 	if rng.IntN(12) == 0 { // a restart costs as much as ten cases
 		c.restartAt = 1 + rng.IntN(len(c.records))
 		c.stateDir = rng.IntN(2) == 0
