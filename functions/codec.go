@@ -36,6 +36,10 @@ const (
 
 var errCorruptState = errors.New("functions: corrupt aggregate state")
 
+// maxStateScale bounds the scale of a decimal in a stored state, as the
+// types package bounds parsed decimals.
+const maxStateScale = 4096
+
 // valueEncoder appends encoded values to a buffer.
 type valueEncoder struct{ buf []byte }
 
@@ -237,7 +241,10 @@ func (d *valueDecoder) value() any {
 	case tagDecimal:
 		scale := d.varint()
 		u, ok := new(big.Int).SetString(string(d.bytes()), 10)
-		if !ok {
+		// SQL decimals have scales far below maxStateScale; a corrupt
+		// scale (up to 2^63) would make every later operation on the
+		// value compute a power of ten that size and never finish.
+		if !ok || scale > maxStateScale || scale < -maxStateScale {
 			d.fail()
 			return nil
 		}
