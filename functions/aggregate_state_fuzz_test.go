@@ -203,10 +203,11 @@ func FuzzAccumulatorRoundTrip(f *testing.F) {
 			op := src.byte1()
 			if op%4 == 3 && agg.canUndo && len(added) > 0 {
 				k := int(src.byte1()) % len(added)
-				if err := acc.Undo(added[k]); err != nil {
-					t.Fatalf("%s: undo %#v: %v", agg.name, added[k], err)
+				// An undo may fail like an add (a DECIMAL sum leaving its
+				// precision); the row then stays in.
+				if err := acc.Undo(added[k]); err == nil {
+					added = append(added[:k], added[k+1:]...)
 				}
-				added = append(added[:k], added[k+1:]...)
 				continue
 			}
 			row := src.row(agg.args)
