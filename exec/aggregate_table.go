@@ -266,9 +266,9 @@ func (t *aggregateTask) addRegrouped(tc *TaskContext, in *types.Batch, i int, m 
 		return nil // the stage writes no tombstones
 	}
 	row := tc.InputRow(in, i)
-	flag, _ := row[t.spec.Regrouped.Flag].(int32)
-	if row[t.spec.Regrouped.Flag] == nil || flag < ChangeSubtract || flag > ChangeAdd {
-		tc.reportRowError(in, i, fmt.Errorf("exec: regrouped row with change flag %v", row[t.spec.Regrouped.Flag]))
+	flag, err := changeFlag(row[t.spec.Regrouped.Flag])
+	if err != nil {
+		tc.reportRowError(in, i, err)
 		return nil
 	}
 	t.key, t.keys = t.key[:0], t.keys[:0]

@@ -27,6 +27,17 @@ const (
 	ChangeReplace  int32 = 0
 )
 
+// changeFlag reads the change flag column of a regrouped row: a record
+// of the repartition topic written by another build, or by hand, may
+// carry anything there, and only the three flags mean a change.
+func changeFlag(v any) (int32, error) {
+	f, ok := v.(int32)
+	if !ok || f < ChangeSubtract || f > ChangeAdd {
+		return 0, fmt.Errorf("exec: regrouped row with change flag %v", v)
+	}
+	return f, nil
+}
+
 // RegroupColumns are the columns a regrouping stage appends to each row
 // after the source's columns and the GROUP BY values: the ROWTIME,
 // ROWPARTITION and ROWOFFSET the row had in the source (so aggregate
