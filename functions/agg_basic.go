@@ -335,12 +335,15 @@ func (a *attrAcc) Merge(o Accumulator) error {
 	if err != nil {
 		return err
 	}
+	// Counts are added, not replayed one row at a time: a stored count
+	// can be large (or, corrupt, near 2^63).
 	for i, v := range b.vals {
-		for k := int64(0); k < b.counts[i]; k++ {
-			if err := a.Add([]any{v}); err != nil {
-				return err
-			}
+		if k := a.find(v); k >= 0 {
+			a.counts[k] += b.counts[i]
+			continue
 		}
+		a.vals = append(a.vals, v)
+		a.counts = append(a.counts, b.counts[i])
 	}
 	return nil
 }
@@ -373,7 +376,7 @@ func (a *attrAcc) UnmarshalBinary(b []byte) error {
 	a.vals, a.counts = vals, make([]int64, len(counts))
 	for i, c := range counts {
 		n, ok := c.(int64)
-		if !ok {
+		if !ok || n <= 0 {
 			return errCorruptState
 		}
 		a.counts[i] = n
