@@ -13,7 +13,7 @@ FUZZTIME  ?= 60s
 BENCHTIME ?= 1s
 BENCHCOUNT ?= 1
 
-.PHONY: all build run test test-race lint vet fmt-check generate bench bench-log roundtrip crash-soak conformance conformance-docs bench-json bench-exec bench-state bench-rest rest-smoke bench-agg crash-agg latency example soak-exec fuzz clean
+.PHONY: all build run test test-race lint vet fmt-check generate bench bench-log roundtrip crash-soak conformance conformance-docs bench-json bench-exec bench-state bench-rest rest-smoke bench-agg crash-agg test-diff-soak latency example soak-exec fuzz clean
 
 all: build
 
@@ -138,6 +138,11 @@ crash-agg:
 	SLUICE_CRASH_KILLS=40 SLUICE_CRASH_RECORDS=200000 $(GO) test -count=3 -run TestCrashAggregateExactlyOnce ./exec
 	SLUICE_CRASH_KILLS=10 SLUICE_CRASH_RECORDS=200000 $(GO) test -count=1 -run 'TestCrash(TableRegroup|TableFilter)ExactlyOnce|TestCrashSessionFinal' ./exec
 	SLUICE_CRASH_KILLS=20 $(GO) test -count=2 -run TestCrashWindowedAggregate ./engine
+
+# The randomized differential test of aggregation against its reference
+# model, at length (make test runs ~600 cases; SLUICE_DIFF_SEED reproduces).
+test-diff-soak:
+	SLUICE_DIFF_CASES=5000 $(GO) test ./engine -run TestDifferentialAggregate -count=1 -v -timeout 20m
 
 # A longer exactly-once crash soak of the runtime (bounded).
 soak-exec:
