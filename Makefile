@@ -156,7 +156,10 @@ crash-soak:
 # invocation, so each is listed here as package:target.
 FUZZ_TARGETS := ./parser:FuzzParse ./format:FuzzJSONDecode ./format:FuzzDelimitedDecode \
 	./functions:FuzzExtractJSONField ./planner:FuzzCompileExpression ./commitlog:FuzzDecodeRecords \
-	./types:FuzzParse ./state:FuzzCheckpoint ./state:FuzzEscaped
+	./types:FuzzParse ./state:FuzzCheckpoint ./state:FuzzEscaped \
+	./exec:FuzzGroupingKey ./exec:FuzzAggregateValue ./exec:FuzzWindowedKey ./exec:FuzzRegroupedRecord \
+	./exec:FuzzTableFilterKey ./functions:FuzzAccumulatorState ./functions:FuzzAccumulatorRoundTrip \
+	./state:FuzzWindowStoreKey ./state:FuzzSessionStoreKey ./state:FuzzChangelogKey
 
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
