@@ -2,12 +2,14 @@ package exec
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"sync/atomic"
 	"syscall"
@@ -16,6 +18,7 @@ import (
 
 	"github.com/sluicedb/sluice/broker"
 	"github.com/sluicedb/sluice/commitlog"
+	"github.com/sluicedb/sluice/state"
 )
 
 // The crash test runs the hot query in a child process (this test binary,
@@ -258,10 +261,10 @@ func committedInput(t *testing.T, dir, group string) int64 {
 }
 
 // waitReportingProgress is the child's side of runCrashChild: it prints
-// the query's input count and committed transactions ("in N commits C")
-// every millisecond, for the parent's kill points, until the query has
-// caught up with its input.
-func waitReportingProgress(q *Query) error {
+// the first query's input count and the transactions all queries have
+// committed ("in N commits C") every millisecond, for the parent's kill
+// points, until every query has caught up with its input, in order.
+func waitReportingProgress(qs ...*Query) error {
 	stop := make(chan struct{})
 	stopped := make(chan struct{})
 	go func() {
@@ -271,15 +274,238 @@ func waitReportingProgress(q *Query) error {
 		for {
 			select {
 			case <-tick.C:
-				m := q.Metrics()
-				fmt.Fprintf(os.Stdout, "in %d commits %d\n", m.RecordsIn, m.Commits)
+				var commits int64
+				for _, q := range qs {
+					commits += q.Metrics().Commits
+				}
+				fmt.Fprintf(os.Stdout, "in %d commits %d\n", qs[0].Metrics().RecordsIn, commits)
 			case <-stop:
 				return
 			}
 		}
 	}()
-	err := q.WaitCaughtUp(context.Background())
+	var err error
+	for _, q := range qs {
+		if err = q.WaitCaughtUp(context.Background()); err != nil {
+			break
+		}
+	}
 	close(stop)
 	<-stopped
 	return err
+}
+
+// crashSoakChildEnv makes the test binary the child of a crashSoak: its
+// value is the data dir, and -test.run picks the test (or subtest) whose
+// queries the child runs.
+const crashSoakChildEnv = "SLUICE_EXEC_CRASH_SOAK_CHILD"
+
+// crashTopic is a topic a crash soak creates before its first run.
+type crashTopic struct {
+	Name       string
+	Partitions int
+	Durability broker.Durability
+}
+
+// crashConfig is what a stateful operator's crash test brings to
+// crashSoak; everything else (the kill schedule, the child, the checks
+// that the kills proved something) is shared so that every such test is
+// as hard on its operator as the others.
+type crashConfig struct {
+	// Kills and Records are the defaults of SLUICE_CRASH_KILLS and
+	// SLUICE_CRASH_RECORDS; MaxRecords, when positive, caps the records
+	// for tests whose model only holds up to a size.
+	Kills, Records, MaxRecords int
+	// Source is the input topic, produced in Kills+1 chunks, one before
+	// each run, so that every run has work when it is killed (the log is
+	// open in the parent only between runs: the child holds the data dir
+	// while it runs). Each record goes to the partition of its key.
+	Source crashTopic
+	// Batch is how many records of a partition go into one append
+	// (default 2,000). A fetch returns whole batches, so small batches
+	// make small transactions and more commits for the kills to hit.
+	Batch int
+	// Topics are the other topics the queries use (sinks, repartition
+	// topics), created up front.
+	Topics []crashTopic
+	// Input returns the n input records, built once from the seeded rng.
+	Input func(rng *rand.Rand, n int) []broker.Record
+	// Group is the consumer group of the query reading Source: its
+	// committed input tells whether a kill left work to do.
+	Group string
+	// Specs returns the queries the child runs, in the order they start;
+	// the first one's input count is what the read-keyed kills wait for,
+	// the commits of all count for the commit-keyed ones.
+	Specs func() ([]*QuerySpec, error)
+	// MinMidway and MinAfterCommit are the kills that must land while the
+	// query had work left (default 3) and after a commit of their run
+	// (default 2), capped by Kills and Kills/2; below them the test
+	// proved little and fails.
+	MinMidway, MinAfterCommit int
+}
+
+// crashSoakResult is what a crash soak leaves its test to check.
+type crashSoakResult struct {
+	// Dir is the data dir holding the log after the final run.
+	Dir string
+	// Seed reproduces the input and the kills through SLUICE_CRASH_SEED.
+	Seed uint64
+	// Input is every record produced, in production order.
+	Input []broker.Record
+}
+
+// crashSoak runs cfg's queries in a child process (the test binary
+// re-running t's test with crashSoakChildEnv set), SIGKILLs the child at
+// seeded random moments and restarts it, then lets it run uninterrupted
+// until it has caught up with all the input. Even runs die after reading a
+// share of what is left, odd runs after one of their first commits plus up
+// to a commit interval and a half, so kills also land inside the log
+// transaction, the changelog appends and the pebble checkpoint of a
+// commit. In the child, crashSoak runs the queries and exits.
+func crashSoak(t *testing.T, cfg crashConfig) crashSoakResult {
+	t.Helper()
+	if dir := os.Getenv(crashSoakChildEnv); dir != "" {
+		crashSoakChild(t.Name(), dir, cfg.Specs)
+	}
+	seed := uint64(envInt("SLUICE_CRASH_SEED", time.Now().UnixNano()))
+	kills := int(envInt("SLUICE_CRASH_KILLS", int64(cfg.Kills)))
+	n := int(envInt("SLUICE_CRASH_RECORDS", int64(cfg.Records)))
+	if cfg.MaxRecords > 0 {
+		n = min(n, cfg.MaxRecords)
+	}
+	t.Logf("seed %d (SLUICE_CRASH_SEED to reproduce), %d kills, %d records", seed, kills, n)
+	rng := rand.New(rand.NewPCG(seed, seed))
+	input := cfg.Input(rng, n)
+
+	dir := t.TempDir()
+	l := openLog(t, dir)
+	for _, tp := range append([]crashTopic{cfg.Source}, cfg.Topics...) {
+		createTopic(t, l, tp.Name, tp.Partitions, tp.Durability)
+	}
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	produced := 0
+	produceChunk := func(i int) {
+		to := n * (i + 1) / (kills + 1)
+		l := openLog(t, dir)
+		appendByKey(t, l, cfg.Source.Name, cfg.Source.Partitions, cmp.Or(cfg.Batch, 2000), input[produced:to])
+		if err := l.Close(); err != nil {
+			t.Fatal(err)
+		}
+		produced = to
+	}
+	env := []string{crashSoakChildEnv + "=" + dir}
+	progress := func() int64 { return committedInput(t, dir, cfg.Group) }
+	start := time.Now()
+	killed, midway, afterCommit := 0, 0, 0
+	for i := 0; i < kills; i++ {
+		produceChunk(i)
+		kp := killPoint{In: -1, Commits: -1}
+		if i%2 == 0 {
+			kp.In = rng.Int64N(max(1, (int64(produced)-progress())/2))
+			kp.Jitter = time.Duration(rng.IntN(5_000)) * time.Microsecond
+		} else {
+			kp.Commits = int64(1 + rng.IntN(3))
+			kp.Jitter = time.Duration(rng.IntN(7_500)) * time.Microsecond
+		}
+		r := runCrashChild(t, t.Name(), env, kp)
+		if !r.Killed {
+			t.Logf("run %d: finished before the kill", i+1)
+			continue
+		}
+		killed++
+		p := progress()
+		if p < int64(produced) {
+			midway++
+		}
+		if r.Commits > 0 {
+			afterCommit++
+		}
+		t.Logf("run %d: killed at %+v, last seen %d read and %d commits, %d input offsets committed", i+1, kp, r.In, r.Commits, p)
+	}
+	produceChunk(kills)
+	runCrashChild(t, t.Name(), env, never)
+	t.Logf("%d of %d runs killed, %d with work left, %d after a commit of their run; total %v",
+		killed, kills, midway, afterCommit, time.Since(start).Round(time.Millisecond))
+	minMidway, minAfterCommit := cmp.Or(cfg.MinMidway, 3), cmp.Or(cfg.MinAfterCommit, 2)
+	if midway < min(kills, minMidway) {
+		t.Fatalf("only %d of %d kills landed while the query had work left: the test proved little", midway, kills)
+	}
+	if afterCommit < min(kills/2, minAfterCommit) {
+		t.Fatalf("only %d of %d kills landed after a commit of their run: the test proved little", afterCommit, kills)
+	}
+	return crashSoakResult{Dir: dir, Seed: seed, Input: input}
+}
+
+// appendByKey appends recs to topic, each to the partition of its key,
+// keeping their order per partition, in appends of up to batch records.
+func appendByKey(tb testing.TB, l broker.Log, topic string, parts, batch int, recs []broker.Record) {
+	tb.Helper()
+	byPart := make([][]broker.Record, parts)
+	flush := func(p int) {
+		if len(byPart[p]) == 0 {
+			return
+		}
+		if _, err := l.Append(context.Background(), broker.TopicPartition{Topic: topic, Partition: int32(p)}, byPart[p]); err != nil {
+			tb.Fatal(err)
+		}
+		byPart[p] = byPart[p][:0]
+	}
+	for _, r := range recs {
+		p := int(broker.PartitionForKey(r.Key, parts))
+		byPart[p] = append(byPart[p], r)
+		if len(byPart[p]) == batch {
+			flush(p)
+		}
+	}
+	for p := range byPart {
+		flush(p)
+	}
+}
+
+// crashSoakChild is the child of a crash soak: it opens the log and the
+// pebble state in dir, runs specs' queries until they have caught up,
+// reporting progress for the parent's kill points, closes everything and
+// exits. Small fetches and a commit after every fetch make many small
+// transactions, so the kills land at every stage of the protocol.
+func crashSoakChild(test, dir string, specs func() ([]*QuerySpec, error)) {
+	fail := func(err error) {
+		println("crash child of", test+":", err.Error())
+		os.Exit(2)
+	}
+	l, err := commitlog.Open(dir, commitlog.Options{CleanupInterval: -1})
+	if err != nil {
+		fail(err)
+	}
+	db, err := state.Open(filepath.Join(dir, "state"), state.Options{})
+	if err != nil {
+		fail(err)
+	}
+	rt := NewRuntime(l, RuntimeOptions{CommitInterval: time.Microsecond, FetchMaxBytes: 4 << 10, State: db})
+	ss, err := specs()
+	if err != nil {
+		fail(err)
+	}
+	var qs []*Query
+	for _, s := range ss {
+		q, err := rt.Start(context.Background(), s)
+		if err != nil {
+			fail(err)
+		}
+		qs = append(qs, q)
+	}
+	if err := waitReportingProgress(qs...); err != nil {
+		fail(err)
+	}
+	if err := rt.Close(); err != nil {
+		fail(err)
+	}
+	if err := db.Close(); err != nil {
+		fail(err)
+	}
+	if err := l.Close(); err != nil {
+		fail(err)
+	}
+	os.Exit(0)
 }

@@ -1,26 +1,16 @@
 package exec
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/sluicedb/sluice/broker"
-	"github.com/sluicedb/sluice/commitlog"
 	"github.com/sluicedb/sluice/format"
 	"github.com/sluicedb/sluice/functions"
-	"github.com/sluicedb/sluice/state"
 	"github.com/sluicedb/sluice/types"
 )
-
-// regroupCrashChildEnv makes the test binary run the child of
-// TestCrashTableRegroupExactlyOnce on the data dir it names.
-const regroupCrashChildEnv = "SLUICE_EXEC_REGROUP_CRASH_CHILD"
 
 // The table of the regroup crash test and its regrouped rows.
 var (
@@ -139,85 +129,42 @@ func regroupSpecs() (stage, agg *QuerySpec, err error) {
 }
 
 // TestCrashTableRegroupExactlyOnce runs the two queries of a GROUP BY over
-// a 4-partition table in a child process with its state in pebble,
-// SIGKILLs it at seeded random moments (in processing, in either query's
-// transaction, changelog appends or pebble checkpoints) and restarts it.
-// At the end the table of regions must equal a batch recomputation over
-// the users table's final rows: a change subtracted twice, or lost, shows.
-// SLUICE_CRASH_SEED, SLUICE_CRASH_KILLS and SLUICE_CRASH_RECORDS scale it
-// as for TestCrashExactlyOnce.
+// a 4-partition table under crashSoak: a child process runs them with
+// their state in pebble and is SIGKILLed at seeded random moments (in
+// processing, in either query's transaction, changelog appends or pebble
+// checkpoints) and restarted. At the end the table of regions must equal
+// a batch recomputation over the users table's final rows: a change
+// subtracted twice, or lost, shows. SLUICE_CRASH_SEED, SLUICE_CRASH_KILLS
+// and SLUICE_CRASH_RECORDS scale it.
 func TestCrashTableRegroupExactlyOnce(t *testing.T) {
-	if dir := os.Getenv(regroupCrashChildEnv); dir != "" {
-		regroupCrashChild(dir)
-		return
-	}
-	seed := uint64(envInt("SLUICE_CRASH_SEED", time.Now().UnixNano()))
-	kills := int(envInt("SLUICE_CRASH_KILLS", 6))
-	n := int(envInt("SLUICE_CRASH_RECORDS", 6000))
-	t.Logf("seed %d (SLUICE_CRASH_SEED to reproduce), %d kills, %d changes", seed, kills, n)
-	rng := rand.New(rand.NewPCG(seed, seed))
-
-	dir := t.TempDir()
-	l := openLog(t, dir)
-	createTopic(t, l, "users", 4, broker.DurabilityNone)
-	createTopic(t, l, "users-repartition", 4, broker.DurabilityFsync)
-	createTopic(t, l, "by_region", 3, broker.DurabilityFsync)
-	if err := l.Close(); err != nil {
-		t.Fatal(err)
-	}
-	produced := 0
-	produceChunk := func(i int) {
-		to := n * (i + 1) / (kills + 1)
-		l := openLog(t, dir)
-		for j := produced; j < to; j++ {
-			r := tableChange(j)
-			tp := broker.TopicPartition{Topic: "users", Partition: broker.PartitionForKey(r.Key, 4)}
-			if _, err := l.Append(context.Background(), tp, []broker.Record{r}); err != nil {
-				t.Fatal(err)
+	s := crashSoak(t, crashConfig{
+		Kills: 6, Records: 6000,
+		Source: crashTopic{"users", 4, broker.DurabilityNone},
+		// One change per append: many small transactions.
+		Batch:  1,
+		Topics: []crashTopic{{"users-repartition", 4, broker.DurabilityFsync}, {"by_region", 3, broker.DurabilityFsync}},
+		Input: func(_ *rand.Rand, n int) []broker.Record {
+			recs := make([]broker.Record, n)
+			for i := range recs {
+				recs[i] = tableChange(i)
 			}
-		}
-		if err := l.Close(); err != nil {
-			t.Fatal(err)
-		}
-		produced = to
-	}
-	run := func(kp killPoint) crashRun {
-		return runCrashChild(t, "TestCrashTableRegroupExactlyOnce", []string{regroupCrashChildEnv + "=" + dir}, kp)
-	}
-	progress := func() int64 { return committedInput(t, dir, "CTAS_BY_REGION_0_REPARTITION") }
-	midway := 0
-	for i := 0; i < kills; i++ {
-		produceChunk(i)
-		kp := killPoint{In: -1, Commits: -1, Jitter: time.Duration(rng.IntN(5_000)) * time.Microsecond}
-		if i%2 == 0 {
-			kp.In = rng.Int64N(max(1, (int64(produced)-progress())/2))
-		} else {
-			kp.Commits = int64(1 + rng.IntN(3))
-			kp.Jitter = time.Duration(rng.IntN(7_500)) * time.Microsecond
-		}
-		r := run(kp)
-		if !r.Killed {
-			t.Logf("run %d: finished before the kill", i+1)
-			continue
-		}
-		if progress() < int64(produced) {
-			midway++
-		}
-		t.Logf("run %d: killed at %+v, last seen %d read and %d commits", i+1, kp, r.In, r.Commits)
-	}
-	produceChunk(kills)
-	run(never)
-	if midway < min(kills, 3) {
-		t.Fatalf("only %d of %d kills landed while the stage had work left: the test proved little", midway, kills)
-	}
+			return recs
+		},
+		// The stage reads the users table; the kills' commits are both
+		// queries'.
+		Group: "CTAS_BY_REGION_0_REPARTITION",
+		Specs: func() ([]*QuerySpec, error) {
+			stage, agg, err := regroupSpecs()
+			return []*QuerySpec{stage, agg}, err
+		},
+	})
 
 	type user struct {
 		region string
 		score  int64
 	}
 	final := map[string]user{}
-	for i := 0; i < n; i++ {
-		r := tableChange(i)
+	for _, r := range s.Input {
 		if r.Value == nil {
 			delete(final, string(r.Key))
 			continue
@@ -241,7 +188,7 @@ func TestCrashTableRegroupExactlyOnce(t *testing.T) {
 			want[u.region] = w
 		}
 	}
-	l = openLog(t, dir)
+	l := openLog(t, s.Dir)
 	defer l.Close()
 	got := map[string]row{}
 	for _, r := range readAll(t, l, "by_region") {
@@ -253,77 +200,12 @@ func TestCrashTableRegroupExactlyOnce(t *testing.T) {
 	}
 	for k, w := range want {
 		if got[k] != w {
-			t.Errorf("region %s: %+v, batch recomputation %+v", k, got[k], w)
+			t.Errorf("seed %d: region %s: %+v, batch recomputation %+v", s.Seed, k, got[k], w)
 		}
 	}
 	for k, g := range got {
 		if _, ok := want[k]; !ok && g != (row{}) {
-			t.Errorf("region %s: %+v, batch recomputation has no rows", k, g)
+			t.Errorf("seed %d: region %s: %+v, batch recomputation has no rows", s.Seed, k, g)
 		}
 	}
-}
-
-// regroupCrashChild runs both queries until they have caught up,
-// reporting the stage's progress and the commits of both.
-func regroupCrashChild(dir string) {
-	fail := func(err error) {
-		println("regroup crash child:", err.Error())
-		os.Exit(2)
-	}
-	l, err := commitlog.Open(dir, commitlog.Options{CleanupInterval: -1})
-	if err != nil {
-		fail(err)
-	}
-	db, err := state.Open(filepath.Join(dir, "state"), state.Options{})
-	if err != nil {
-		fail(err)
-	}
-	rt := NewRuntime(l, RuntimeOptions{CommitInterval: time.Microsecond, FetchMaxBytes: 4 << 10, State: db})
-	stageSpec, aggSpec, err := regroupSpecs()
-	if err != nil {
-		fail(err)
-	}
-	stage, err := rt.Start(context.Background(), stageSpec)
-	if err != nil {
-		fail(err)
-	}
-	agg, err := rt.Start(context.Background(), aggSpec)
-	if err != nil {
-		fail(err)
-	}
-	stop := make(chan struct{})
-	stopped := make(chan struct{})
-	go func() {
-		defer close(stopped)
-		tick := time.NewTicker(time.Millisecond)
-		defer tick.Stop()
-		for {
-			select {
-			case <-tick.C:
-				s, a := stage.Metrics(), agg.Metrics()
-				fmt.Fprintf(os.Stdout, "in %d commits %d\n", s.RecordsIn, s.Commits+a.Commits)
-			case <-stop:
-				return
-			}
-		}
-	}()
-	err = stage.WaitCaughtUp(context.Background())
-	if err == nil {
-		err = agg.WaitCaughtUp(context.Background())
-	}
-	close(stop)
-	<-stopped
-	if err != nil {
-		fail(err)
-	}
-	if err := rt.Close(); err != nil {
-		fail(err)
-	}
-	if err := db.Close(); err != nil {
-		fail(err)
-	}
-	if err := l.Close(); err != nil {
-		fail(err)
-	}
-	os.Exit(0)
 }
