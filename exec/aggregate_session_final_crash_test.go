@@ -26,6 +26,9 @@ func TestCrashSessionFinal(t *testing.T) {
 		// assumes.
 		Kills: 6, Records: 10_000, MaxRecords: 10_000,
 		Source: crashTopic{"readings", 1, broker.DurabilityNone},
+		// Small appends make a run commit many times, so that its
+		// commit-keyed kill lands before it finishes.
+		Batch:  20,
 		Topics: []crashTopic{{"finals", 1, broker.DurabilityFsync}},
 		Input: func(rng *rand.Rand, n int) []broker.Record {
 			var recs []broker.Record
@@ -42,9 +45,6 @@ func TestCrashSessionFinal(t *testing.T) {
 		Specs: func() ([]*QuerySpec, error) {
 			return []*QuerySpec{sessionFinalSpec(t, "CTAS_FINALS_0", "finals", sessionFinalCrashWindow)}, nil
 		},
-		// A chunk of session input is processed quickly: fewer kills
-		// land before the run finishes.
-		MinMidway: 2, MinAfterCommit: 1,
 	})
 	want := modelSessionFinals(s.Input, sessionFinalCrashWindow)
 	l := openLog(t, s.Dir)
