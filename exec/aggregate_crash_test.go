@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
-	"math/rand/v2"
 	"testing"
 
 	"github.com/sluicedb/sluice/broker"
@@ -34,14 +33,8 @@ func crashAggregate(t *testing.T, windowed bool) {
 		Kills: 6, Records: 30000,
 		Source: crashTopic{"readings", 4, broker.DurabilityNone},
 		Topics: []crashTopic{{"counts", 3, broker.DurabilityFsync}},
-		Input: func(_ *rand.Rand, n int) []broker.Record {
-			recs := make([]broker.Record, n)
-			for i := range recs {
-				recs[i] = reading(i)
-			}
-			return recs
-		},
-		Group: "CTAS_COUNTS_0",
+		Input:  crashInputOf(reading),
+		Group:  "CTAS_COUNTS_0",
 		Specs: func() ([]*QuerySpec, error) {
 			spec, err := crashCountSpec(windowed)
 			return []*QuerySpec{spec}, err

@@ -438,29 +438,15 @@ func crashSoak(t *testing.T, cfg crashConfig) crashSoakResult {
 	return crashSoakResult{Dir: dir, Seed: seed, Input: input}
 }
 
-// appendByKey appends recs to topic, each to the partition of its key,
-// keeping their order per partition, in appends of up to batch records.
-func appendByKey(tb testing.TB, l broker.Log, topic string, parts, batch int, recs []broker.Record) {
-	tb.Helper()
-	byPart := make([][]broker.Record, parts)
-	flush := func(p int) {
-		if len(byPart[p]) == 0 {
-			return
+// crashInputOf is a crash soak's Input for records that depend on their
+// index alone, not on the seed.
+func crashInputOf(rec func(i int) broker.Record) func(*rand.Rand, int) []broker.Record {
+	return func(_ *rand.Rand, n int) []broker.Record {
+		recs := make([]broker.Record, n)
+		for i := range recs {
+			recs[i] = rec(i)
 		}
-		if _, err := l.Append(context.Background(), broker.TopicPartition{Topic: topic, Partition: int32(p)}, byPart[p]); err != nil {
-			tb.Fatal(err)
-		}
-		byPart[p] = byPart[p][:0]
-	}
-	for _, r := range recs {
-		p := int(broker.PartitionForKey(r.Key, parts))
-		byPart[p] = append(byPart[p], r)
-		if len(byPart[p]) == batch {
-			flush(p)
-		}
-	}
-	for p := range byPart {
-		flush(p)
+		return recs
 	}
 }
 

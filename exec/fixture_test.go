@@ -133,30 +133,44 @@ func createTopic(tb testing.TB, l broker.Log, name string, parts int, d broker.D
 }
 
 // produce appends records [from, to) to topic, spreading keys over
-// partitions with murmur2 as a Kafka producer would, in chunks.
+// partitions with murmur2 as a Kafka producer would, in appends of up
+// to 2,000 records per partition, building at most 100,000 at a time.
 func produce(tb testing.TB, l broker.Log, topic string, parts, from, to int) {
 	tb.Helper()
-	byPart := make([][]broker.Record, parts)
-	flush := func() {
-		for p, recs := range byPart {
-			if len(recs) == 0 {
-				continue
-			}
-			if _, err := l.Append(context.Background(), broker.TopicPartition{Topic: topic, Partition: int32(p)}, recs); err != nil {
-				tb.Fatal(err)
-			}
-			byPart[p] = recs[:0]
+	recs := make([]broker.Record, 0, max(0, min(to-from, 100_000)))
+	for i := from; i < to; i++ {
+		recs = append(recs, reading(i))
+		if len(recs) == cap(recs) || i == to-1 {
+			appendByKey(tb, l, topic, parts, 2000, recs)
+			recs = recs[:0]
 		}
 	}
-	for i := from; i < to; i++ {
-		r := reading(i)
+}
+
+// appendByKey appends recs to topic, each to the partition of its key,
+// keeping their order per partition, in appends of up to batch records.
+func appendByKey(tb testing.TB, l broker.Log, topic string, parts, batch int, recs []broker.Record) {
+	tb.Helper()
+	byPart := make([][]broker.Record, parts)
+	flush := func(p int) {
+		if len(byPart[p]) == 0 {
+			return
+		}
+		if _, err := l.Append(context.Background(), broker.TopicPartition{Topic: topic, Partition: int32(p)}, byPart[p]); err != nil {
+			tb.Fatal(err)
+		}
+		byPart[p] = byPart[p][:0]
+	}
+	for _, r := range recs {
 		p := int(broker.PartitionForKey(r.Key, parts))
 		byPart[p] = append(byPart[p], r)
-		if len(byPart[p]) == 2000 {
-			flush()
+		if len(byPart[p]) == batch {
+			flush(p)
 		}
 	}
-	flush()
+	for p := range byPart {
+		flush(p)
+	}
 }
 
 // outRecord is a committed output record, copied.

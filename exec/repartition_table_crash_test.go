@@ -3,7 +3,6 @@ package exec
 import (
 	"encoding/json"
 	"fmt"
-	"math/rand/v2"
 	"testing"
 
 	"github.com/sluicedb/sluice/broker"
@@ -143,13 +142,7 @@ func TestCrashTableRegroupExactlyOnce(t *testing.T) {
 		// One change per append: many small transactions.
 		Batch:  1,
 		Topics: []crashTopic{{"users-repartition", 4, broker.DurabilityFsync}, {"by_region", 3, broker.DurabilityFsync}},
-		Input: func(_ *rand.Rand, n int) []broker.Record {
-			recs := make([]broker.Record, n)
-			for i := range recs {
-				recs[i] = tableChange(i)
-			}
-			return recs
-		},
+		Input:  crashInputOf(tableChange),
 		// The stage reads the users table; the kills' commits are both
 		// queries'.
 		Group: "CTAS_BY_REGION_0_REPARTITION",
