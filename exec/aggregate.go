@@ -4,11 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"math"
-	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 
 	"github.com/sluicedb/sluice/broker"
@@ -90,11 +87,9 @@ func KeyDecodable(t *types.Type) bool {
 // offsets stay in agreement across crashes.
 type Aggregate struct {
 	spec *AggregateSpec
-	// created is set once a task of the query has made sure the changelog
-	// topic exists; mu makes the other tasks wait for it, so none reads a
-	// topic still being created.
-	mu      sync.Mutex
-	created bool
+	// topics has the first task create the changelog topics and the
+	// others wait for them.
+	topics changelogTopics
 	// late counts the records dropped because their window had closed.
 	late atomic.Int64
 }
@@ -122,27 +117,27 @@ func (a *Aggregate) ForTask(tc *TaskContext) (Operator, error) {
 		return nil, errors.New("exec: aggregation needs a state store (RuntimeOptions.State)")
 	}
 	ctx := context.Background()
-	a.mu.Lock()
-	if !a.created && !a.spec.Transient {
-		if err := ensureAggregateChangelog(ctx, tc.Broker, a.spec.Changelog, tc, a.spec.Window); err != nil {
-			a.mu.Unlock()
+	if !a.spec.Transient {
+		err := a.topics.ensure(func() error {
+			if err := ensureAggregateChangelog(ctx, tc.Broker, a.spec.Changelog, tc, a.spec.Window); err != nil {
+				return err
+			}
+			if a.spec.Table != nil {
+				return ensureChangelog(ctx, tc.Broker, a.spec.Table.Changelog, tc)
+			}
+			return nil
+		})
+		if err != nil {
 			return nil, err
 		}
-		if a.spec.Table != nil {
-			if err := ensureChangelog(ctx, tc.Broker, a.spec.Table.Changelog, tc); err != nil {
-				a.mu.Unlock()
-				return nil, err
-			}
-		}
-		a.created = true
 	}
-	a.mu.Unlock()
-	st, err := tc.State.OpenTask(fmt.Sprintf("%s/%s/%d", tc.QueryID, a.spec.Operator, tc.Partition))
+	cl, err := openChangelogStore(tc, a.spec.Operator, "aggregate")
 	if err != nil {
-		return nil, fmt.Errorf("exec: aggregate state: %w", err)
+		return nil, err
 	}
+	st := cl.task
 	op := &aggregateTask{
-		parent: a, spec: a.spec, task: st, streamTime: math.MinInt64,
+		parent: a, spec: a.spec, cl: cl, streamTime: math.MinInt64,
 		lastClose: math.MinInt64, maxStart: math.MinInt64,
 		bb:   types.NewBatchBuilder(batchAllocator, a.spec.Schema),
 		accs: make([]Accumulator, len(a.spec.Calls)),
@@ -166,34 +161,29 @@ func (a *Aggregate) ForTask(tc *TaskContext) (Operator, error) {
 		st.Close()
 		return nil, fmt.Errorf("exec: aggregate store: %w", err)
 	}
-	input := broker.TopicPartition{Topic: tc.Topic, Partition: tc.Partition}
-	cl := broker.TopicPartition{Topic: a.spec.Changelog, Partition: tc.Partition}
-	changelogs := map[string]broker.TopicPartition{name: cl}
+	// The group store's changelog comes first: changes of any store
+	// without one of its own go there.
+	cl.track(name, a.spec.Changelog)
 	if a.spec.Table != nil {
 		if op.table, err = openTableState(tc, st, a.spec.Table); err != nil {
 			op.bb.Release()
 			st.Close()
 			return nil, err
 		}
-		changelogs[op.table.rows.Name()] = op.table.changelog
+		cl.track(op.table.rows.Name(), a.spec.Table.Changelog)
 	}
 	if a.spec.Transient {
-		// A push query starts from nothing and keeps nothing.
-		op.db, op.transient = tc.State, slices.Collect(maps.Keys(changelogs))
+		// A push query starts from nothing and keeps nothing: it never
+		// commits with the log, so its changelogs are never written.
+		op.db = tc.State
+		for _, l := range cl.logs {
+			op.transient = append(op.transient, l.store)
+		}
 		return op, nil
 	}
-	rec, err := st.Recover(ctx, tc.Broker, state.RecoverOptions{
-		Group:      tc.QueryID,
-		Inputs:     []broker.TopicPartition{input},
-		Changelogs: changelogs,
-	})
-	if err != nil {
+	if err := cl.recover(ctx, tc); err != nil {
 		op.Close()
-		return nil, fmt.Errorf("exec: aggregate recovery: %w", err)
-	}
-	op.input, op.changelog, op.clPos = input, cl, rec.Checkpoint.Changelogs[cl]
-	if op.table != nil {
-		op.table.clPos = rec.Checkpoint.Changelogs[op.table.changelog]
+		return nil, err
 	}
 	if op.sessions != nil {
 		op.maxStart = op.sessions.StreamTime()
@@ -232,7 +222,9 @@ func ensureChangelog(ctx context.Context, log broker.Log, topic string, tc *Task
 type aggregateTask struct {
 	parent *Aggregate
 	spec   *AggregateSpec
-	task   *state.Task
+	// cl is the task's state and its changelogs: the group store's, then
+	// the table rows store's (table aggregations).
+	cl *changelogStore
 	// db and transient are set for a push query's aggregation: the DB and
 	// the stores to drop when the task closes.
 	db        *state.DB
@@ -253,14 +245,6 @@ type aggregateTask struct {
 	lastClose int64
 	starts    []int64
 	closed    []closedWindow
-	input     broker.TopicPartition
-	changelog broker.TopicPartition
-	// clPos is the changelog offset after the last record the state
-	// holds; pendingPos is the one PrepareCommit appended up to.
-	clPos, pendingPos int64
-	// failed holds a pebble commit failure, reported by the next Process
-	// so that the task restarts and recovers from the log.
-	failed error
 
 	bb   *types.BatchBuilder
 	accs []Accumulator
@@ -284,22 +268,22 @@ func (t *aggregateTask) Close() error {
 	if t.table != nil {
 		t.table.close()
 	}
-	err := t.task.Close()
+	err := t.cl.task.Close()
 	if t.db != nil {
 		// A push query's state: never committed, so only its store
 		// registrations remain to drop.
 		for _, name := range t.transient {
 			err = errors.Join(err, t.db.DropStore(name))
 		}
-		err = errors.Join(err, t.db.DropTask(t.task.ID()))
+		err = errors.Join(err, t.db.DropTask(t.cl.task.ID()))
 	}
 	return err
 }
 
 // Process implements Operator.
 func (t *aggregateTask) Process(tc *TaskContext, in *types.Batch, next func(*types.Batch) error) error {
-	if t.failed != nil {
-		return t.failed
+	if t.cl.failed != nil {
+		return t.cl.failed
 	}
 	n := in.NumRows()
 	emitted := 0
@@ -321,10 +305,10 @@ func (t *aggregateTask) Process(tc *TaskContext, in *types.Batch, next func(*typ
 			return err
 		}
 	}
-	if t.db != nil && t.task.NeedsCommit() {
+	if t.db != nil && t.cl.task.NeedsCommit() {
 		// A push query never commits with the log: write its state down
 		// when it outgrows the memory budget.
-		if err := t.task.Commit(state.Checkpoint{}); err != nil {
+		if err := t.cl.task.Commit(state.Checkpoint{}); err != nil {
 			return fmt.Errorf("exec: aggregate state: %w", err)
 		}
 	}
@@ -556,66 +540,17 @@ func (t *aggregateTask) save(start int64, windowed, hasOutput bool, rowtime int6
 	return nil
 }
 
-// PrepareCommit implements CommitHook: the store's changes since the last
-// commit go to its changelog partition inside the task's transaction.
+// PrepareCommit implements CommitHook: the stores' changes since the last
+// commit go to their changelog partitions inside the task's transaction.
 func (t *aggregateTask) PrepareCommit(ctx context.Context, p broker.Producer) error {
-	t.pendingPos = t.clPos
-	changes, err := t.task.Changes()
-	if err != nil {
-		return fmt.Errorf("exec: aggregate changes: %w", err)
-	}
-	if len(changes) == 0 {
-		return nil
-	}
-	var recs, rowRecs []broker.Record
-	for _, c := range changes {
-		if t.table != nil && c.Store == t.table.rows.Name() {
-			rowRecs = append(rowRecs, broker.Record{Key: c.Key, Value: c.Value})
-			continue
-		}
-		recs = append(recs, broker.Record{Key: c.Key, Value: c.Value})
-	}
-	if len(recs) > 0 {
-		first, err := p.Append(ctx, t.changelog, recs)
-		if err != nil {
-			return fmt.Errorf("exec: aggregate changelog: %w", err)
-		}
-		t.pendingPos = first + int64(len(recs))
-	}
-	if t.table != nil {
-		t.table.pendingPos = t.table.clPos
-		if len(rowRecs) > 0 {
-			first, err := p.Append(ctx, t.table.changelog, rowRecs)
-			if err != nil {
-				return fmt.Errorf("exec: aggregate changelog: %w", err)
-			}
-			t.table.pendingPos = first + int64(len(rowRecs))
-		}
-	}
-	return nil
+	return t.cl.prepareCommit(ctx, p)
 }
 
 // Committed implements CommitHook: the log transaction is durable, so the
 // state and the same offsets are committed to pebble. A failure here
 // leaves the log ahead of pebble, which recovery rolls forward; the task
 // restarts to get there.
-func (t *aggregateTask) Committed(pos int64) {
-	cp := state.Checkpoint{
-		Offsets:    map[broker.TopicPartition]int64{t.input: pos},
-		Changelogs: map[broker.TopicPartition]int64{t.changelog: t.pendingPos},
-	}
-	if t.table != nil {
-		cp.Changelogs[t.table.changelog] = t.table.pendingPos
-	}
-	if err := t.task.Commit(cp); err != nil {
-		t.failed = fmt.Errorf("exec: aggregate checkpoint: %w", err)
-		return
-	}
-	t.clPos = t.pendingPos
-	if t.table != nil {
-		t.table.clPos = t.table.pendingPos
-	}
-}
+func (t *aggregateTask) Committed(pos int64) { t.cl.committed(pos) }
 
 // DropQueryState deletes what the aggregations and table filters of spec
 // keep for query spec.ID, once it is terminated for good: each task's
@@ -634,28 +569,11 @@ func DropQueryState(ctx context.Context, spec *QuerySpec, db *state.DB, log brok
 			continue
 		}
 		errs = append(errs, a.spec.Regrouped.drop(ctx, db, log))
-		topics := []string{a.spec.Changelog}
+		stores, topics := []string{a.spec.Operator}, []string{a.spec.Changelog}
 		if a.spec.Table != nil {
-			topics = append(topics, a.spec.Table.Changelog)
+			stores, topics = append(stores, tableRowsOperator), append(topics, a.spec.Table.Changelog)
 		}
-		for p := 0; p < max(spec.Source.Partitions, 1); p++ {
-			if db == nil {
-				break
-			}
-			stores := []string{state.StoreName(spec.ID, a.spec.Operator, int32(p))}
-			if a.spec.Table != nil {
-				stores = append(stores, state.StoreName(spec.ID, tableRowsOperator, int32(p)))
-			}
-			for _, s := range stores {
-				errs = append(errs, db.DropStore(s))
-			}
-			errs = append(errs, db.DropTask(fmt.Sprintf("%s/%s/%d", spec.ID, a.spec.Operator, p)))
-		}
-		for _, t := range topics {
-			if err := log.DeleteTopic(ctx, t); err != nil && !errors.Is(err, broker.ErrUnknownTopic) {
-				errs = append(errs, err)
-			}
-		}
+		errs = append(errs, dropChangelogState(ctx, db, log, spec.ID, a.spec.Operator, spec.Source.Partitions, stores, topics))
 	}
 	return errors.Join(errs...)
 }

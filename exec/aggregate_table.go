@@ -43,24 +43,21 @@ type TableInput struct {
 const tableRowsOperator = "Aggregate-GroupBy-Source"
 
 // tableState is one task's copy of the current table rows: the source key
-// to the row, stored as its pseudo columns and JSON encoding (decode).
+// to the row, stored as its pseudo columns and JSON encoding (decode). Its
+// changelog is the second of the aggregate task's changelogStore.
 type tableState struct {
-	spec      *TableInput
-	rows      *state.KVStore
-	changelog broker.TopicPartition
-	// clPos and pendingPos are as in aggregateTask, for this store's
-	// changelog.
-	clPos, pendingPos int64
-	enc               format.Encoder
-	dec               *source
-	cols              []int
-	key, val          []byte
-	old               []any
+	spec     *TableInput
+	rows     *state.KVStore
+	enc      format.Encoder
+	dec      *source
+	cols     []int
+	key, val []byte
+	old      []any
 }
 
 // openTableState opens the rows store and the row codec.
 func openTableState(tc *TaskContext, st *state.Task, spec *TableInput) (*tableState, error) {
-	ts := &tableState{spec: spec, changelog: broker.TopicPartition{Topic: spec.Changelog, Partition: tc.Partition}}
+	ts := &tableState{spec: spec}
 	var err error
 	if ts.rows, err = st.KeyValueStore(state.StoreName(tc.QueryID, tableRowsOperator, tc.Partition)); err != nil {
 		return nil, fmt.Errorf("exec: aggregate store: %w", err)

@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"sync"
 
 	"github.com/sluicedb/sluice/broker"
 	"github.com/sluicedb/sluice/format"
@@ -84,9 +83,10 @@ type RegroupSpec struct {
 // like an aggregation's, so the records it wrote and the rows it keeps
 // agree after a crash: a change is never subtracted twice or lost.
 type TableRegroup struct {
-	spec    *RegroupSpec
-	mu      sync.Mutex
-	created bool
+	spec *RegroupSpec
+	// topics has the first task create the changelog topic and the others
+	// wait for it.
+	topics changelogTopics
 }
 
 // NewTableRegroup returns the regrouping template the tasks instantiate.
@@ -108,20 +108,15 @@ func (r *TableRegroup) ForTask(tc *TaskContext) (Operator, error) {
 		return nil, errors.New("exec: table regroup needs a state store (RuntimeOptions.State)")
 	}
 	ctx := context.Background()
-	r.mu.Lock()
-	if !r.created {
-		if err := ensureChangelog(ctx, tc.Broker, r.spec.Changelog, tc); err != nil {
-			r.mu.Unlock()
-			return nil, err
-		}
-		r.created = true
-	}
-	r.mu.Unlock()
-	st, err := tc.State.OpenTask(regroupTaskID(tc.QueryID, r.spec.Operator, tc.Partition))
+	err := r.topics.ensure(func() error { return ensureChangelog(ctx, tc.Broker, r.spec.Changelog, tc) })
 	if err != nil {
-		return nil, fmt.Errorf("exec: table regroup state: %w", err)
+		return nil, err
 	}
-	t := &regroupTask{spec: r.spec, task: st, bb: types.NewBatchBuilder(batchAllocator, r.spec.Schema)}
+	cl, err := openChangelogStore(tc, r.spec.Operator, "table regroup")
+	if err != nil {
+		return nil, err
+	}
+	t := &regroupTask{spec: r.spec, cl: cl, bb: types.NewBatchBuilder(batchAllocator, r.spec.Schema)}
 	if err := t.open(ctx, tc); err != nil {
 		t.Close()
 		return nil, err
@@ -129,22 +124,13 @@ func (r *TableRegroup) ForTask(tc *TaskContext) (Operator, error) {
 	return t, nil
 }
 
-// regroupTaskID is the state task of one partition of a regrouping stage.
-func regroupTaskID(query, operator string, partition int32) string {
-	return fmt.Sprintf("%s/%s/%d", query, operator, partition)
-}
-
 // regroupTask is one task's regrouping: its store of current rows and the
 // changelog position its checkpoint records.
 type regroupTask struct {
 	spec *RegroupSpec
-	task *state.Task
+	// cl is the task's state and the rows store's changelog.
+	cl   *changelogStore
 	rows *state.KVStore
-	// input and changelog are the task's input partition and its store's
-	// changelog partition; clPos and pendingPos are as in aggregateTask.
-	input, changelog  broker.TopicPartition
-	clPos, pendingPos int64
-	failed            error
 
 	enc      format.Encoder
 	dec      *source
@@ -158,7 +144,7 @@ type regroupTask struct {
 func (t *regroupTask) open(ctx context.Context, tc *TaskContext) error {
 	var err error
 	name := state.StoreName(tc.QueryID, t.spec.Operator, tc.Partition)
-	if t.rows, err = t.task.KeyValueStore(name); err != nil {
+	if t.rows, err = t.cl.task.KeyValueStore(name); err != nil {
 		return fmt.Errorf("exec: table regroup store: %w", err)
 	}
 	cols := make([]types.Column, len(t.spec.Input.Columns))
@@ -177,18 +163,8 @@ func (t *regroupTask) open(ctx context.Context, tc *TaskContext) error {
 	if t.dec, err = newSource(&SourceSpec{Topic: t.spec.Changelog, Schema: schema, Value: serde, TimestampColumn: -1}, tc, 1); err != nil {
 		return fmt.Errorf("exec: table regroup row codec: %w", err)
 	}
-	t.input = broker.TopicPartition{Topic: tc.Topic, Partition: tc.Partition}
-	t.changelog = broker.TopicPartition{Topic: t.spec.Changelog, Partition: tc.Partition}
-	rec, err := t.task.Recover(ctx, tc.Broker, state.RecoverOptions{
-		Group:      tc.QueryID,
-		Inputs:     []broker.TopicPartition{t.input},
-		Changelogs: map[string]broker.TopicPartition{name: t.changelog},
-	})
-	if err != nil {
-		return fmt.Errorf("exec: table regroup recovery: %w", err)
-	}
-	t.clPos = rec.Checkpoint.Changelogs[t.changelog]
-	return nil
+	t.cl.track(name, t.spec.Changelog)
+	return t.cl.recover(ctx, tc)
 }
 
 // Schema implements Operator.
@@ -200,7 +176,7 @@ func (t *regroupTask) Close() error {
 	if t.dec != nil {
 		t.dec.close()
 	}
-	return t.task.Close()
+	return t.cl.task.Close()
 }
 
 // storedRowHeader is the size of a stored row's prefix: the row's
@@ -210,8 +186,8 @@ const storedRowHeader = 8 + 4 + 8
 // Process implements Operator: each table change becomes at most two
 // rows, subtract (old version) first, then add (new version).
 func (t *regroupTask) Process(tc *TaskContext, in *types.Batch, next func(*types.Batch) error) error {
-	if t.failed != nil {
-		return t.failed
+	if t.cl.failed != nil {
+		return t.cl.failed
 	}
 	emitted := 0
 	for i, n := 0, in.NumRows(); i < n; i++ {
@@ -372,39 +348,12 @@ func (t *regroupTask) decode(stored []byte) (*types.Batch, error) {
 // PrepareCommit implements CommitHook: the store's changes since the last
 // commit go to its changelog partition inside the task's transaction.
 func (t *regroupTask) PrepareCommit(ctx context.Context, p broker.Producer) error {
-	t.pendingPos = t.clPos
-	changes, err := t.task.Changes()
-	if err != nil {
-		return fmt.Errorf("exec: table regroup changes: %w", err)
-	}
-	if len(changes) == 0 {
-		return nil
-	}
-	recs := make([]broker.Record, len(changes))
-	for i, c := range changes {
-		recs[i] = broker.Record{Key: c.Key, Value: c.Value}
-	}
-	first, err := p.Append(ctx, t.changelog, recs)
-	if err != nil {
-		return fmt.Errorf("exec: table regroup changelog: %w", err)
-	}
-	t.pendingPos = first + int64(len(recs))
-	return nil
+	return t.cl.prepareCommit(ctx, p)
 }
 
 // Committed implements CommitHook: the log transaction is durable, so the
 // rows and the same offsets are committed to pebble (see aggregateTask).
-func (t *regroupTask) Committed(pos int64) {
-	cp := state.Checkpoint{
-		Offsets:    map[broker.TopicPartition]int64{t.input: pos},
-		Changelogs: map[broker.TopicPartition]int64{t.changelog: t.pendingPos},
-	}
-	if err := t.task.Commit(cp); err != nil {
-		t.failed = fmt.Errorf("exec: table regroup checkpoint: %w", err)
-		return
-	}
-	t.clPos = t.pendingPos
-}
+func (t *regroupTask) Committed(pos int64) { t.cl.committed(pos) }
 
 // RegroupedInput makes an aggregation read the records of a TableRegroup
 // stage instead of a stream: each row is added to or subtracted from its
@@ -426,16 +375,9 @@ func (r *RegroupedInput) drop(ctx context.Context, db *state.DB, log broker.Log)
 	}
 	var errs []error
 	for _, op := range r.Stage.Operators {
-		g, ok := op.(*TableRegroup)
-		if !ok {
-			continue
-		}
-		for p := 0; p < max(r.Stage.Source.Partitions, 1) && db != nil; p++ {
-			errs = append(errs, db.DropStore(state.StoreName(r.Stage.ID, g.spec.Operator, int32(p))))
-			errs = append(errs, db.DropTask(regroupTaskID(r.Stage.ID, g.spec.Operator, int32(p))))
-		}
-		if err := log.DeleteTopic(ctx, g.spec.Changelog); err != nil && !errors.Is(err, broker.ErrUnknownTopic) {
-			errs = append(errs, err)
+		if g, ok := op.(*TableRegroup); ok {
+			errs = append(errs, dropChangelogState(ctx, db, log, r.Stage.ID, g.spec.Operator, r.Stage.Source.Partitions,
+				[]string{g.spec.Operator}, []string{g.spec.Changelog}))
 		}
 	}
 	return errors.Join(errs...)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 
 	"github.com/sluicedb/sluice/broker"
 	"github.com/sluicedb/sluice/state"
@@ -46,10 +45,9 @@ type TableFilterSpec struct {
 // the filter stays exact across restarts and crashes.
 type TableFilter struct {
 	spec *TableFilterSpec
-	// created is set once a task has made sure the changelog exists; mu
-	// makes the other tasks wait for it.
-	mu      sync.Mutex
-	created bool
+	// topics has the first task create the changelog topic and the others
+	// wait for it.
+	topics changelogTopics
 }
 
 // NewTableFilter returns the filter template the tasks instantiate.
@@ -66,11 +64,6 @@ func (f *TableFilter) Process(*TaskContext, *types.Batch, func(*types.Batch) err
 	return errors.New("exec: table filter used without ForTask")
 }
 
-// tableFilterTaskID names the state task of one partition's filter.
-func tableFilterTaskID(query, operator string, partition int32) string {
-	return fmt.Sprintf("%s/%s/%d", query, operator, partition)
-}
-
 // ForTask implements TaskLocal: it opens the task's store of output keys,
 // creates the changelog on first use and recovers the store against the
 // log before any record is processed.
@@ -79,27 +72,24 @@ func (f *TableFilter) ForTask(tc *TaskContext) (Operator, error) {
 		return nil, errors.New("exec: a filter over a table needs a state store (RuntimeOptions.State)")
 	}
 	ctx := context.Background()
-	f.mu.Lock()
-	if !f.created && !f.spec.Transient {
-		if err := ensureChangelog(ctx, tc.Broker, f.spec.Changelog, tc); err != nil {
-			f.mu.Unlock()
+	if !f.spec.Transient {
+		err := f.topics.ensure(func() error { return ensureChangelog(ctx, tc.Broker, f.spec.Changelog, tc) })
+		if err != nil {
 			return nil, err
 		}
-		f.created = true
 	}
-	f.mu.Unlock()
-	st, err := tc.State.OpenTask(tableFilterTaskID(tc.QueryID, f.spec.Operator, tc.Partition))
+	cl, err := openChangelogStore(tc, f.spec.Operator, "table filter")
 	if err != nil {
-		return nil, fmt.Errorf("exec: table filter state: %w", err)
+		return nil, err
 	}
 	name := state.StoreName(tc.QueryID, f.spec.Operator, tc.Partition)
-	keys, err := st.KeyValueStore(name)
+	keys, err := cl.task.KeyValueStore(name)
 	if err != nil {
-		st.Close()
+		cl.task.Close()
 		return nil, fmt.Errorf("exec: table filter store: %w", err)
 	}
 	ft := &tableFilterTask{
-		spec: f.spec, task: st, keys: keys,
+		spec: f.spec, cl: cl, keys: keys,
 		bb: types.NewBatchBuilder(batchAllocator, f.spec.Schema),
 		rf: newRowFiller(f.spec.Schema.Len(), f.spec.Where),
 	}
@@ -108,37 +98,22 @@ func (f *TableFilter) ForTask(tc *TaskContext) (Operator, error) {
 		ft.db, ft.store = tc.State, name
 		return ft, nil
 	}
-	ft.input = broker.TopicPartition{Topic: tc.Topic, Partition: tc.Partition}
-	ft.changelog = broker.TopicPartition{Topic: f.spec.Changelog, Partition: tc.Partition}
-	rec, err := st.Recover(ctx, tc.Broker, state.RecoverOptions{
-		Group:      tc.QueryID,
-		Inputs:     []broker.TopicPartition{ft.input},
-		Changelogs: map[string]broker.TopicPartition{name: ft.changelog},
-	})
-	if err != nil {
+	cl.track(name, f.spec.Changelog)
+	if err := cl.recover(ctx, tc); err != nil {
 		ft.Close()
-		return nil, fmt.Errorf("exec: table filter recovery: %w", err)
+		return nil, err
 	}
-	ft.clPos = rec.Checkpoint.Changelogs[ft.changelog]
 	return ft, nil
 }
 
 // dropState deletes what the filter of query spec.ID keeps: each
 // partition's store and checkpoint, and the changelog topic.
 func (f *TableFilter) dropState(ctx context.Context, spec *QuerySpec, db *state.DB, log broker.Log) error {
-	var errs []error
-	if db != nil {
-		for p := 0; p < max(spec.Source.Partitions, 1); p++ {
-			errs = append(errs, db.DropStore(state.StoreName(spec.ID, f.spec.Operator, int32(p))),
-				db.DropTask(tableFilterTaskID(spec.ID, f.spec.Operator, int32(p))))
-		}
-	}
+	var topics []string
 	if f.spec.Changelog != "" {
-		if err := log.DeleteTopic(ctx, f.spec.Changelog); err != nil && !errors.Is(err, broker.ErrUnknownTopic) {
-			errs = append(errs, err)
-		}
+		topics = []string{f.spec.Changelog}
 	}
-	return errors.Join(errs...)
+	return dropChangelogState(ctx, db, log, spec.ID, f.spec.Operator, spec.Source.Partitions, []string{f.spec.Operator}, topics)
 }
 
 // inOutput is the store value of a key in the filter's output; absent
@@ -149,21 +124,13 @@ var inOutput = []byte{1}
 // changelog position its checkpoint records.
 type tableFilterTask struct {
 	spec *TableFilterSpec
-	task *state.Task
+	// cl is the task's state and the keys store's changelog.
+	cl   *changelogStore
 	keys *state.KVStore
 	// db and store are set for a push query's filter: what to drop when
 	// the task closes.
 	db    *state.DB
 	store string
-	input broker.TopicPartition
-	// changelog is the store's changelog partition; clPos the offset after
-	// the last record the state holds, pendingPos the one PrepareCommit
-	// appended up to.
-	changelog         broker.TopicPartition
-	clPos, pendingPos int64
-	// failed holds a pebble commit failure, reported by the next Process
-	// so that the task restarts and recovers from the log.
-	failed error
 
 	bb    *types.BatchBuilder
 	rf    rowFiller
@@ -178,17 +145,17 @@ func (t *tableFilterTask) Schema() *types.Schema { return t.spec.Schema }
 // Close implements io.Closer: uncommitted state is dropped with the task.
 func (t *tableFilterTask) Close() error {
 	t.bb.Release()
-	err := t.task.Close()
+	err := t.cl.task.Close()
 	if t.db != nil {
-		err = errors.Join(err, t.db.DropStore(t.store), t.db.DropTask(t.task.ID()))
+		err = errors.Join(err, t.db.DropStore(t.store), t.db.DropTask(t.cl.task.ID()))
 	}
 	return err
 }
 
 // Process implements Operator.
 func (t *tableFilterTask) Process(tc *TaskContext, in *types.Batch, next func(*types.Batch) error) error {
-	if t.failed != nil {
-		return t.failed
+	if t.cl.failed != nil {
+		return t.cl.failed
 	}
 	n := in.NumRows()
 	if n == 0 {
@@ -231,10 +198,10 @@ func (t *tableFilterTask) Process(tc *TaskContext, in *types.Batch, next func(*t
 		t.sel = append(t.sel, i)
 		t.metas = append(t.metas, m)
 	}
-	if t.db != nil && t.task.NeedsCommit() {
+	if t.db != nil && t.cl.task.NeedsCommit() {
 		// A push query never commits with the log: write its state down
 		// when it outgrows the memory budget.
-		if err := t.task.Commit(state.Checkpoint{}); err != nil {
+		if err := t.cl.task.Commit(state.Checkpoint{}); err != nil {
 			return fmt.Errorf("exec: table filter state: %w", err)
 		}
 	}
@@ -273,24 +240,7 @@ func (t *tableFilterTask) passes(tc *TaskContext, in *types.Batch, i int) bool {
 // PrepareCommit implements CommitHook: the store's changes since the last
 // commit go to its changelog partition inside the task's transaction.
 func (t *tableFilterTask) PrepareCommit(ctx context.Context, p broker.Producer) error {
-	t.pendingPos = t.clPos
-	changes, err := t.task.Changes()
-	if err != nil {
-		return fmt.Errorf("exec: table filter changes: %w", err)
-	}
-	if len(changes) == 0 {
-		return nil
-	}
-	recs := make([]broker.Record, len(changes))
-	for i, c := range changes {
-		recs[i] = broker.Record{Key: c.Key, Value: c.Value}
-	}
-	first, err := p.Append(ctx, t.changelog, recs)
-	if err != nil {
-		return fmt.Errorf("exec: table filter changelog: %w", err)
-	}
-	t.pendingPos = first + int64(len(recs))
-	return nil
+	return t.cl.prepareCommit(ctx, p)
 }
 
 // Committed implements CommitHook: the log transaction is durable, so the
@@ -301,13 +251,5 @@ func (t *tableFilterTask) Committed(pos int64) {
 	if t.db != nil {
 		return // a push query commits nothing
 	}
-	cp := state.Checkpoint{
-		Offsets:    map[broker.TopicPartition]int64{t.input: pos},
-		Changelogs: map[broker.TopicPartition]int64{t.changelog: t.pendingPos},
-	}
-	if err := t.task.Commit(cp); err != nil {
-		t.failed = fmt.Errorf("exec: table filter checkpoint: %w", err)
-		return
-	}
-	t.clPos = t.pendingPos
+	t.cl.committed(pos)
 }
