@@ -5,11 +5,8 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
-	"math/rand/v2"
-	"os"
 	"strconv"
 	"testing"
-	"time"
 
 	"github.com/sluicedb/sluice/broker"
 	"github.com/sluicedb/sluice/commitlog"
@@ -37,28 +34,9 @@ var crashAggStatements = []string{
 // COUNT = 1, 2, ..., n in order, each SUM the sum of that many first
 // values, and the last update must equal a batch recomputation.
 func TestCrashWindowedAggregate(t *testing.T) {
-	if testing.Short() {
-		t.Skip("crash test skipped in -short mode")
-	}
-	seed := uint64(time.Now().UnixNano())
-	if s := os.Getenv("SLUICE_CRASH_SEED"); s != "" {
-		seed, _ = strconv.ParseUint(s, 10, 64)
-	}
-	t.Logf("seed %d (SLUICE_CRASH_SEED to reproduce)", seed)
-	rng := rand.New(rand.NewPCG(seed, seed>>1))
-	records := envInt("SLUICE_CRASH_RECORDS", 200_000)
-	kills := envInt("SLUICE_CRASH_KILLS", 5)
-	dir := t.TempDir()
-
-	ctx := context.Background()
-	l, err := commitlog.Open(dir, commitlog.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
 	const parts, keys = 4, 100
-	if err := l.CreateTopic(ctx, "crash_in", broker.TopicConfig{Partitions: parts, Durability: broker.DurabilityNone}); err != nil {
-		t.Fatal(err)
-	}
+	rng, records, kills, dir, l := crashSetup(t, 5, parts)
+	ctx := context.Background()
 	// Event i has time base+i ms (so 1,000 events a window) and a seeded
 	// value; want holds each (key, window)'s values in input order.
 	const base = 1_700_000_000_000
@@ -103,7 +81,7 @@ func TestCrashWindowedAggregate(t *testing.T) {
 	}
 	runCrashChild(t, dir, true, 0, env)
 
-	l, err = commitlog.Open(dir, commitlog.Options{})
+	l, err := commitlog.Open(dir, commitlog.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -101,7 +101,14 @@ func TestCrashChild(t *testing.T) {
 	select {} // until killed
 }
 
-func TestCrashExactlyOnce(t *testing.T) {
+// crashSetup is the common start of the engine's crash tests: it skips in
+// -short mode, seeds the rng (SLUICE_CRASH_SEED, logged), reads the input
+// size and kill count (SLUICE_CRASH_RECORDS, SLUICE_CRASH_KILLS, with the
+// test's default kills), and opens a fresh data directory's log with the
+// input topic crash_in of parts partitions. The caller writes the input
+// and closes the log before the first child starts.
+func crashSetup(t *testing.T, defaultKills, parts int) (rng *rand.Rand, records, kills int, dir string, l *commitlog.Log) {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("crash test skipped in -short mode")
 	}
@@ -110,21 +117,25 @@ func TestCrashExactlyOnce(t *testing.T) {
 		seed, _ = strconv.ParseUint(s, 10, 64)
 	}
 	t.Logf("seed %d (SLUICE_CRASH_SEED to reproduce)", seed)
-	rng := rand.New(rand.NewPCG(seed, seed>>1))
-	records := envInt("SLUICE_CRASH_RECORDS", 200_000)
-	kills := envInt("SLUICE_CRASH_KILLS", 8)
-	dir := t.TempDir()
-
-	// The input, written before the first start.
-	ctx := context.Background()
+	rng = rand.New(rand.NewPCG(seed, seed>>1))
+	records = envInt("SLUICE_CRASH_RECORDS", 200_000)
+	kills = envInt("SLUICE_CRASH_KILLS", defaultKills)
+	dir = t.TempDir()
 	l, err := commitlog.Open(dir, commitlog.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	const parts, keys = 4, 64
-	if err := l.CreateTopic(ctx, "crash_in", broker.TopicConfig{Partitions: parts, Durability: broker.DurabilityNone}); err != nil {
+	if err := l.CreateTopic(context.Background(), "crash_in", broker.TopicConfig{Partitions: parts, Durability: broker.DurabilityNone}); err != nil {
 		t.Fatal(err)
 	}
+	return rng, records, kills, dir, l
+}
+
+func TestCrashExactlyOnce(t *testing.T) {
+	const parts, keys = 4, 64
+	rng, records, kills, dir, l := crashSetup(t, 8, parts)
+	// The input, written before the first start.
+	ctx := context.Background()
 	var rr atomicCounter
 	batches := make(map[int32][]broker.Record)
 	flush := func(p int32) {
