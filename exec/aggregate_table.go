@@ -1,12 +1,9 @@
 package exec
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
 
-	"github.com/sluicedb/sluice/broker"
-	"github.com/sluicedb/sluice/format"
 	"github.com/sluicedb/sluice/state"
 	"github.com/sluicedb/sluice/types"
 )
@@ -43,14 +40,13 @@ type TableInput struct {
 const tableRowsOperator = "Aggregate-GroupBy-Source"
 
 // tableState is one task's copy of the current table rows: the source key
-// to the row, stored as its pseudo columns and JSON encoding (decode). Its
-// changelog is the second of the aggregate task's changelogStore.
+// to the row, stored as its pseudo columns and JSON encoding
+// (tableRowCodec, with the marker). Its changelog is the second of the
+// aggregate task's changelogStore.
 type tableState struct {
 	spec     *TableInput
 	rows     *state.KVStore
-	enc      format.Encoder
-	dec      *source
-	cols     []int
+	codec    *tableRowCodec
 	key, val []byte
 	old      []any
 }
@@ -62,29 +58,13 @@ func openTableState(tc *TaskContext, st *state.Task, spec *TableInput) (*tableSt
 	if ts.rows, err = st.KeyValueStore(state.StoreName(tc.QueryID, tableRowsOperator, tc.Partition)); err != nil {
 		return nil, fmt.Errorf("exec: aggregate store: %w", err)
 	}
-	cols := make([]types.Column, len(spec.Schema.Columns))
-	for i, c := range spec.Schema.Columns {
-		cols[i] = types.Column{Name: c.Name, Type: c.Type}
-		ts.cols = append(ts.cols, i)
-	}
-	serde := SerdeSpec{Format: format.JSON, Columns: cols}
-	if ts.enc, err = encoder(serde, false); err != nil {
-		return nil, fmt.Errorf("exec: aggregate row codec: %w", err)
-	}
-	schema, err := types.NewSchema(cols...)
-	if err != nil {
-		return nil, fmt.Errorf("exec: aggregate row codec: %w", err)
-	}
-	if ts.dec, err = newSource(&SourceSpec{Topic: spec.Changelog, Schema: schema, Value: serde, TimestampColumn: -1}, tc, 1); err != nil {
+	if ts.codec, err = newTableRowCodec(tc, spec.Schema, spec.Changelog, true); err != nil {
 		return nil, fmt.Errorf("exec: aggregate row codec: %w", err)
 	}
 	return ts, nil
 }
 
-func (ts *tableState) close() { ts.dec.close() }
-
-// errRowDecode reports a stored table row that does not decode.
-var errRowDecode = errors.New("exec: aggregate state: undecodable table row")
+func (ts *tableState) close() { ts.codec.close() }
 
 // addTableRow applies table record i: the previous row of its key leaves
 // its group, the new row (unless a tombstone) joins its group. A row
@@ -107,23 +87,17 @@ func (t *aggregateTask) addTableRow(tc *TaskContext, in *types.Batch, i int, m t
 	var oldKey []byte
 	var oldKeys []any
 	if found {
+		// The row's own pseudo columns, so that the undo retracts what
+		// the add added (rows stored by earlier builds have only
+		// ROWTIME, and take the update's).
 		var batch *types.Batch
-		if batch, err = ts.decode(stored); err != nil {
+		if batch, ts.old, err = ts.codec.decode(stored, m, ts.old); err != nil {
 			return err
 		}
-		ts.old = batch.Row(0, ts.old[:0])
-		part, off := m.Partition, m.Offset
-		if len(stored) >= storedRowMeta && stored[8] == storedRowMarker {
-			// The row's own ROWPARTITION and ROWOFFSET, so that the undo
-			// retracts what the add added (rows stored by earlier builds
-			// have only ROWTIME, and take the update's).
-			part, off = int32(binary.BigEndian.Uint32(stored[9:])), int64(binary.BigEndian.Uint64(stored[13:]))
-		}
-		ts.old = append(ts.old, int64(binary.BigEndian.Uint64(stored)), part, off)
 		// The row's values may point into the batch: release it once
 		// they have been used.
 		defer batch.Release()
-		if oldKey, oldKeys = t.groupOf(tc, in, i, ts.old); oldKeys != nil {
+		if oldKey, oldKeys = tableRowGroup(tc, in, i, ts.spec.Where, t.spec.GroupBy, ts.old); oldKeys != nil {
 			t.undoArgs = t.evalArgs(tc, in, i, ts.old, t.undoArgs)
 		}
 	}
@@ -132,7 +106,7 @@ func (t *aggregateTask) addTableRow(tc *TaskContext, in *types.Batch, i int, m t
 	var newKeys []any
 	if m.Change != types.Delete {
 		row = tc.InputRow(in, i)
-		if newKey, newKeys = t.groupOf(tc, in, i, row); newKeys != nil {
+		if newKey, newKeys = tableRowGroup(tc, in, i, ts.spec.Where, t.spec.GroupBy, row); newKeys != nil {
 			t.args = t.evalArgs(tc, in, i, row, t.args)
 		}
 	}
@@ -163,77 +137,11 @@ func (t *aggregateTask) addTableRow(tc *TaskContext, in *types.Batch, i int, m t
 		}
 		return nil
 	}
-	ts.val = binary.BigEndian.AppendUint64(ts.val[:0], uint64(m.Rowtime))
-	ts.val = append(ts.val, storedRowMarker)
-	ts.val = binary.BigEndian.AppendUint32(ts.val, uint32(m.Partition))
-	ts.val = binary.BigEndian.AppendUint64(ts.val, uint64(m.Offset))
-	if ts.val, err = ts.enc.EncodeBatchRow(ts.val, in, ts.cols, i); err != nil {
+	if ts.val, err = ts.codec.encode(ts.val[:0], in, i, m); err != nil {
 		tc.reportRowError(in, i, err)
 		return nil
 	}
 	return ts.rows.Put(ts.key, ts.val)
-}
-
-// A stored table row is its ROWTIME (8 bytes), storedRowMarker, its
-// ROWPARTITION (4) and ROWOFFSET (8), then its JSON encoding. Rows
-// stored before the marker existed go straight from ROWTIME to the JSON,
-// which never starts with the marker's byte.
-const (
-	storedRowMarker = 0xFF
-	storedRowMeta   = 8 + 1 + 4 + 8
-)
-
-// decode turns a stored row back into a one-row batch.
-func (ts *tableState) decode(stored []byte) (*types.Batch, error) {
-	if len(stored) < 8 {
-		return nil, errRowDecode
-	}
-	data := stored[8:]
-	if len(stored) >= storedRowMeta && stored[8] == storedRowMarker {
-		data = stored[storedRowMeta:]
-	}
-	b, err := ts.dec.decode([]broker.Record{{Value: data}})
-	if err != nil {
-		return nil, err
-	}
-	if b == nil || b.NumRows() != 1 {
-		if b != nil {
-			b.Release()
-		}
-		return nil, errRowDecode
-	}
-	return b, nil
-}
-
-// groupOf returns the store key and values of row's group, or nil when
-// the row is filtered out or has a NULL grouping value (ksqlDB drops it).
-func (t *aggregateTask) groupOf(tc *TaskContext, in *types.Batch, i int, row []any) ([]byte, []any) {
-	if w := t.table.spec.Where; w != nil {
-		v, err := w.Eval(row)
-		if err != nil {
-			tc.reportRowError(in, i, err)
-			return nil, nil
-		}
-		if b, ok := v.(bool); !ok || !b {
-			return nil, nil
-		}
-	}
-	var key []byte
-	keys := make([]any, 0, len(t.spec.GroupBy))
-	for _, g := range t.spec.GroupBy {
-		v, err := g.Eval(row)
-		if err != nil {
-			tc.reportRowError(in, i, err)
-			return nil, nil
-		}
-		if v == nil {
-			tc.reportRowError(in, i, errors.New("exec: group-by column with NULL value"))
-			return nil, nil
-		}
-		keys = append(keys, v)
-		key = appendKeyValue(key, v)
-	}
-	return key, keys
 }
 
 // evalArgs evaluates every call's arguments over row into dst.

@@ -2,12 +2,10 @@ package exec
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 
 	"github.com/sluicedb/sluice/broker"
-	"github.com/sluicedb/sluice/format"
 	"github.com/sluicedb/sluice/state"
 	"github.com/sluicedb/sluice/types"
 )
@@ -132,9 +130,9 @@ type regroupTask struct {
 	cl   *changelogStore
 	rows *state.KVStore
 
-	enc      format.Encoder
-	dec      *source
-	cols     []int
+	// codec stores rows in the layout without the marker
+	// (tableRowCodec).
+	codec    *tableRowCodec
 	bb       *types.BatchBuilder
 	key, val []byte
 	old, out []any
@@ -147,20 +145,7 @@ func (t *regroupTask) open(ctx context.Context, tc *TaskContext) error {
 	if t.rows, err = t.cl.task.KeyValueStore(name); err != nil {
 		return fmt.Errorf("exec: table regroup store: %w", err)
 	}
-	cols := make([]types.Column, len(t.spec.Input.Columns))
-	for i, c := range t.spec.Input.Columns {
-		cols[i] = types.Column{Name: c.Name, Type: c.Type}
-		t.cols = append(t.cols, i)
-	}
-	serde := SerdeSpec{Format: format.JSON, Columns: cols}
-	if t.enc, err = encoder(serde, false); err != nil {
-		return fmt.Errorf("exec: table regroup row codec: %w", err)
-	}
-	schema, err := types.NewSchema(cols...)
-	if err != nil {
-		return fmt.Errorf("exec: table regroup row codec: %w", err)
-	}
-	if t.dec, err = newSource(&SourceSpec{Topic: t.spec.Changelog, Schema: schema, Value: serde, TimestampColumn: -1}, tc, 1); err != nil {
+	if t.codec, err = newTableRowCodec(tc, t.spec.Input, t.spec.Changelog, false); err != nil {
 		return fmt.Errorf("exec: table regroup row codec: %w", err)
 	}
 	t.cl.track(name, t.spec.Changelog)
@@ -173,15 +158,11 @@ func (t *regroupTask) Schema() *types.Schema { return t.spec.Schema }
 // Close implements io.Closer: uncommitted state is dropped with the task.
 func (t *regroupTask) Close() error {
 	t.bb.Release()
-	if t.dec != nil {
-		t.dec.close()
+	if t.codec != nil {
+		t.codec.close()
 	}
 	return t.cl.task.Close()
 }
-
-// storedRowHeader is the size of a stored row's prefix: the row's
-// ROWTIME, ROWPARTITION and ROWOFFSET, before its JSON encoding.
-const storedRowHeader = 8 + 4 + 8
 
 // Process implements Operator: each table change becomes at most two
 // rows, subtract (old version) first, then add (new version).
@@ -228,20 +209,17 @@ func (t *regroupTask) change(tc *TaskContext, in *types.Batch, i int) (int, erro
 	var oldGroup, newGroup []any
 	var oldKey, newKey []byte
 	if found {
-		batch, err := t.decode(stored)
-		if err != nil {
+		var batch *types.Batch
+		if batch, t.old, err = t.codec.decode(stored, m, t.old); err != nil {
 			return 0, err
 		}
-		t.old = batch.Row(0, t.old[:0])
-		t.old = append(t.old, int64(binary.BigEndian.Uint64(stored)),
-			int32(binary.BigEndian.Uint32(stored[8:])), int64(binary.BigEndian.Uint64(stored[12:])))
 		// The old version was checked when it was added: errors are not
 		// reported twice.
-		oldKey, oldGroup = t.groupOf(nil, in, i, t.old)
+		oldKey, oldGroup = tableRowGroup(nil, in, i, t.spec.Where, t.spec.GroupBy, t.old)
 		defer batch.Release()
 	}
 	if m.Change != types.Delete {
-		newKey, newGroup = t.groupOf(tc, in, i, row)
+		newKey, newGroup = tableRowGroup(tc, in, i, t.spec.Where, t.spec.GroupBy, row)
 	}
 	emitted := 0
 	if oldGroup != nil {
@@ -265,51 +243,11 @@ func (t *regroupTask) change(tc *TaskContext, in *types.Batch, i int) (int, erro
 		}
 		return emitted, nil
 	}
-	t.val = binary.BigEndian.AppendUint64(t.val[:0], uint64(m.Rowtime))
-	t.val = binary.BigEndian.AppendUint32(t.val, uint32(m.Partition))
-	t.val = binary.BigEndian.AppendUint64(t.val, uint64(m.Offset))
-	if t.val, err = t.enc.EncodeBatchRow(t.val, in, t.cols, i); err != nil {
+	if t.val, err = t.codec.encode(t.val[:0], in, i, m); err != nil {
 		tc.reportRowError(in, i, err)
 		return emitted, nil
 	}
 	return emitted, t.rows.Put(t.key, t.val)
-}
-
-// groupOf returns the store key and values of row's group, or nil when
-// the row is filtered out or has a NULL grouping value (ksqlDB drops it).
-// Errors go to tc's processing log unless tc is nil.
-func (t *regroupTask) groupOf(tc *TaskContext, in *types.Batch, i int, row []any) ([]byte, []any) {
-	report := func(err error) {
-		if tc != nil {
-			tc.reportRowError(in, i, err)
-		}
-	}
-	if w := t.spec.Where; w != nil {
-		v, err := w.Eval(row)
-		if err != nil {
-			report(err)
-			return nil, nil
-		}
-		if b, ok := v.(bool); !ok || !b {
-			return nil, nil
-		}
-	}
-	var key []byte
-	vals := make([]any, 0, len(t.spec.GroupBy))
-	for _, g := range t.spec.GroupBy {
-		v, err := g.Eval(row)
-		if err != nil {
-			report(err)
-			return nil, nil
-		}
-		if v == nil {
-			report(errors.New("exec: group-by column with NULL value"))
-			return nil, nil
-		}
-		vals = append(vals, v)
-		key = appendKeyValue(key, v)
-	}
-	return key, vals
 }
 
 // appendRow appends one output row: row's table columns, the group
@@ -325,24 +263,6 @@ func (t *regroupTask) appendRow(tc *TaskContext, in *types.Batch, i int, m types
 		return false
 	}
 	return true
-}
-
-// decode turns a stored row back into a one-row batch.
-func (t *regroupTask) decode(stored []byte) (*types.Batch, error) {
-	if len(stored) < storedRowHeader {
-		return nil, errRowDecode
-	}
-	b, err := t.dec.decode([]broker.Record{{Value: stored[storedRowHeader:]}})
-	if err != nil {
-		return nil, err
-	}
-	if b == nil || b.NumRows() != 1 {
-		if b != nil {
-			b.Release()
-		}
-		return nil, errRowDecode
-	}
-	return b, nil
 }
 
 // PrepareCommit implements CommitHook: the store's changes since the last
