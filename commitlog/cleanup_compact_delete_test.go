@@ -15,24 +15,11 @@ import (
 // key=value strings.
 func readKeyed(t *testing.T, l *Log, p broker.TopicPartition) []string {
 	t.Helper()
-	r, err := l.NewReader(p, broker.ReaderOptions{Offset: broker.OffsetEarliest, Isolation: broker.ReadCommitted})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
 	var out []string
-	for {
-		recs, err := r.Fetch(bg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(recs) == 0 {
-			return out
-		}
-		for _, rec := range recs {
-			out = append(out, string(rec.Key)+"="+string(rec.Value))
-		}
+	for _, rec := range readRecords(t, l, p, broker.ReadCommitted) {
+		out = append(out, string(rec.Key)+"="+string(rec.Value))
 	}
+	return out
 }
 
 // TestCompactDelete runs the compact,delete policy through a windowed

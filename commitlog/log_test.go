@@ -32,12 +32,23 @@ func appendN(t *testing.T, l *Log, topic string, n int, prefix string) {
 
 func readValues(t *testing.T, l *Log, p broker.TopicPartition, iso broker.Isolation) []string {
 	t.Helper()
+	var out []string
+	for _, rec := range readRecords(t, l, p, iso) {
+		out = append(out, string(rec.Value))
+	}
+	return out
+}
+
+// readRecords reads a partition from its start with the given isolation,
+// copying each record out of the reader's buffers.
+func readRecords(t *testing.T, l *Log, p broker.TopicPartition, iso broker.Isolation) []broker.Record {
+	t.Helper()
 	r, err := l.NewReader(p, broker.ReaderOptions{Offset: broker.OffsetEarliest, Isolation: iso})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	var out []string
+	var out []broker.Record
 	for {
 		recs, err := r.Fetch(bg)
 		if err != nil {
@@ -47,7 +58,9 @@ func readValues(t *testing.T, l *Log, p broker.TopicPartition, iso broker.Isolat
 			return out
 		}
 		for _, rec := range recs {
-			out = append(out, string(rec.Value))
+			rec.Key = append([]byte(nil), rec.Key...)
+			rec.Value = append([]byte(nil), rec.Value...)
+			out = append(out, rec)
 		}
 	}
 }

@@ -277,22 +277,9 @@ func writeSegment(t *testing.T, fs *vfs.MemFS, base int64, recs ...broker.Record
 // readOffsets reads a partition from its start and returns the offsets.
 func readOffsets(t *testing.T, l *Log, tp broker.TopicPartition) []int64 {
 	t.Helper()
-	r, err := l.NewReader(tp, broker.ReaderOptions{Offset: broker.OffsetEarliest, Isolation: broker.ReadUncommitted})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
 	var out []int64
-	for {
-		recs, err := r.Fetch(bg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(recs) == 0 {
-			return out
-		}
-		for _, rec := range recs {
-			out = append(out, rec.Offset)
-		}
+	for _, rec := range readRecords(t, l, tp, broker.ReadUncommitted) {
+		out = append(out, rec.Offset)
 	}
+	return out
 }
