@@ -206,11 +206,7 @@ func TestAggregateSessionFinalCorpusShape(t *testing.T) {
 	if _, err := l.Append(context.Background(), broker.TopicPartition{Topic: "readings"}, recs); err != nil {
 		t.Fatal(err)
 	}
-	db, err := state.Open(filepath.Join(dir, "state"), state.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openTestState(t, dir)
 	w := &WindowSpec{Size: 5, Advance: 5, Grace: 6, Session: true}
 	spec := sessionFinalSpec(t, "CTAS_FINALS", "finals", w)
 	rt := NewRuntime(l, RuntimeOptions{State: db})

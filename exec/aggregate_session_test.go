@@ -6,13 +6,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
-	"path/filepath"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/sluicedb/sluice/broker"
-	"github.com/sluicedb/sluice/state"
 	"github.com/sluicedb/sluice/types"
 )
 
@@ -28,11 +26,7 @@ func TestAggregateSessions(t *testing.T) {
 	defer l.Close()
 	createTopic(t, l, "readings", 1, broker.DurabilityNone)
 	createTopic(t, l, "counts", 1, broker.DurabilityNone)
-	db, err := state.Open(filepath.Join(dir, "state"), state.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openTestState(t, dir)
 
 	const gap = 100
 	var recs []broker.Record

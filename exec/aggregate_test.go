@@ -190,11 +190,7 @@ func TestAggregateHavingTombstone(t *testing.T) {
 	defer l.Close()
 	createTopic(t, l, "readings", 4, broker.DurabilityNone)
 	createTopic(t, l, "counts", 3, broker.DurabilityNone)
-	db, err := state.Open(filepath.Join(dir, "state"), state.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openTestState(t, dir)
 	// 64 sensors, 5 readings each: counts 1 and 2 are rows, 3 is the
 	// tombstone, 4 and 5 emit nothing.
 	produce(t, l, "readings", 4, 0, 64*5)

@@ -52,11 +52,7 @@ func TestAggregateWindowedLate(t *testing.T) {
 	defer l.Close()
 	createTopic(t, l, "readings", 1, broker.DurabilityNone)
 	createTopic(t, l, "counts", 1, broker.DurabilityNone)
-	db, err := state.Open(filepath.Join(dir, "state"), state.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openTestState(t, dir)
 
 	w := &WindowSpec{Size: 100, Advance: 40, Grace: 50}
 	var recs []broker.Record

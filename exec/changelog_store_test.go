@@ -29,11 +29,7 @@ func newCLFixture(t *testing.T) *clFixture {
 	for _, topic := range []string{"in", "op-cl", "rows-cl"} {
 		createTopic(t, l, topic, 2, broker.DurabilityFsync)
 	}
-	db, err := state.Open(filepath.Join(dir, "state"), state.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := openTestState(t, dir)
 	return &clFixture{l: l, db: db, tc: &TaskContext{QueryID: "q", Topic: "in", Partition: 1, State: db, Broker: l}}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -13,6 +14,7 @@ import (
 	"github.com/sluicedb/sluice/commitlog"
 	"github.com/sluicedb/sluice/format"
 	"github.com/sluicedb/sluice/functions"
+	"github.com/sluicedb/sluice/state"
 	"github.com/sluicedb/sluice/types"
 )
 
@@ -123,6 +125,18 @@ func openLog(tb testing.TB, dir string) *commitlog.Log {
 		tb.Fatal(err)
 	}
 	return l
+}
+
+// openTestState opens the state DB under dir/state for the rest of the
+// test (closed by the test's cleanup).
+func openTestState(tb testing.TB, dir string) *state.DB {
+	tb.Helper()
+	db, err := state.Open(filepath.Join(dir, "state"), state.Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	return db
 }
 
 func createTopic(tb testing.TB, l broker.Log, name string, parts int, d broker.Durability) {
