@@ -17,6 +17,9 @@ import (
 // state budget).
 type memoryLimit int64
 
+// memoryLimitUsage is the flag's help text, the same for every command.
+const memoryLimitUsage = "soft memory limit of the process (`SIZE`, e.g. 256MiB): Go's GC target, and a quarter of it for the state stores (0: defaults)"
+
 // minMemoryLimit is the smallest limit accepted: below it the state stores
 // would get less than their minimum budget.
 const minMemoryLimit = 16 << 20

@@ -49,7 +49,7 @@ func runCommand(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	}
 	until := fs.Bool("until-caught-up", false, "process what the inputs hold at start, commit and exit")
 	var memory memoryLimit
-	fs.Var(&memory, "memory-limit", "soft memory limit of the process (`SIZE`, e.g. 256MiB): Go's GC target, and a quarter of it for the state stores (0: defaults)")
+	fs.Var(&memory, "memory-limit", memoryLimitUsage)
 	// Flags may come after the files (sluice run a.sql --until-caught-up),
 	// which package flag alone does not allow; a flag that takes a value
 	// takes the next argument unless written as --name=value.

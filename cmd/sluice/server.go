@@ -61,7 +61,7 @@ func serverCommand(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	fs.DurationVar(&o.opts.WriteTimeout, "write-timeout", time.Minute, "end a stream whose client stops reading this long")
 	fs.DurationVar(&o.opts.StreamIdleTimeout, "stream-idle-timeout", 5*time.Minute, "end an /inserts-stream silent this long")
 	fs.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 30*time.Second, "how long shutdown waits for in-flight requests")
-	fs.Var(&o.memory, "memory-limit", "soft memory limit of the process (`SIZE`, e.g. 256MiB): Go's GC target, and a quarter of it for the state stores (0: defaults)")
+	fs.Var(&o.memory, "memory-limit", memoryLimitUsage)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
